@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isDmidError } from '../../../src/errors.js';
+import { createKafkaClient, isKafkaUnavailable } from '../../../src/ingest/kafka-client.js';
+
+void describe('createKafkaClient without a broker', () => {
+  void test('unreachable-broker: connecting fails with DMID_KAFKA_UNAVAILABLE, retriable, cause kept', async () => {
+    // Port 1 on loopback refuses at once: nothing listens there.
+    const client = createKafkaClient({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'unit-test',
+      logLevel: 'nothing',
+      retries: 0,
+      connectionTimeoutMs: 500,
+    });
+    await assert.rejects(client.admin(), (error) => {
+      assert.ok(isDmidError(error, 'DMID_KAFKA_UNAVAILABLE'), String(error));
+      assert.equal(error.canRetry, true);
+      assert.ok(isKafkaUnavailable(error.cause));
+      return true;
+    });
+  });
+
+  void test('bad options are programmer errors, not wrapped', () => {
+    assert.throws(() => createKafkaClient({ brokers: [], clientId: 'x' }), RangeError);
+    assert.throws(() => createKafkaClient({ brokers: ['no-port'], clientId: 'x' }), RangeError);
+    assert.throws(() => createKafkaClient({ brokers: ['h:1'], clientId: ' ' }), RangeError);
+  });
+
+  void test('non-kafkajs errors are never classed as unavailable', () => {
+    assert.equal(isKafkaUnavailable(new TypeError('x')), false);
+    assert.equal(isKafkaUnavailable('down'), false);
+  });
+
+  void test('kafkajs log lines reach the given logger with their level', async () => {
+    const entries: { level: string; namespace: string }[] = [];
+    const client = createKafkaClient({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'unit-test',
+      logLevel: 'error',
+      logger: (entry) => entries.push(entry),
+      retries: 0,
+      connectionTimeoutMs: 500,
+    });
+    await assert.rejects(client.admin());
+    assert.ok(entries.length > 0, 'kafkajs logs the failed connection');
+    assert.ok(entries.every((e) => e.level === 'error'));
+  });
+});
