@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Entry point of the `dmid` command: the compiled CLI (npm run build writes dist/).
-import { main } from '../dist/cli/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The `dmid` command: runs the compiled CLI (`npm ci` and `npm run build` write dist/).
+import '../dist/cli/bin.js';

@@ -36,9 +36,41 @@ export const DLQ_REASONS = [
   'TENURE_NEGATIVE',
   'FIELD_EMPTY',
   'NUMBER_NOT_FINITE',
+  // A string field other than subjectId (eventId, providerId, carrier, msisdnHash, registry) holds a raw
+  // identifier.
+  'PII_IN_FIELD',
 ] as const;
 
 export type DlqReason = (typeof DLQ_REASONS)[number];
+
+/** What each reason means, for the README table (a Record, so a new reason cannot go undocumented). */
+const DLQ_REASON_SUMMARIES: Readonly<Record<DlqReason, string>> = {
+  DECODE_BAD_MAGIC: 'The value does not start with the Avro single-object marker `C3 01`.',
+  DECODE_UNKNOWN_SCHEMA: 'The writer schema fingerprint is not one dmid knows.',
+  DECODE_TRUNCATED: 'The value ends before the record does.',
+  DECODE_MALFORMED:
+    'The Avro body is invalid for its writer schema (bad length, enum, union, UTF-8, trailing bytes).',
+  DECODE_SCHEMA_MISMATCH:
+    'A record of another type than the topic carries (e.g. a location signal on `signals.telecom`).',
+  PII_IN_SUBJECT_ID: '`subjectId` looks like a raw identifier (resident ID, mobile number, e-mail address).',
+  SUBJECT_ID_MALFORMED: '`subjectId` is not 32 characters of lower-case base32.',
+  KEY_MISMATCH: "The Kafka record key is not the record's `subjectId`.",
+  EVENT_ID_MALFORMED: '`eventId` is not a UUID.',
+  PROVIDER_ID_MALFORMED: '`providerId` is longer than 128 characters or contains control characters.',
+  OBSERVED_AT_IN_FUTURE: '`observedAt` is further in the future than `DMID_MAX_FUTURE_SKEW_SECONDS`.',
+  OBSERVED_AT_INVALID: '`observedAt` is before 2000-01-01 or not whole milliseconds.',
+  TIMESTAMP_INVALID: 'Another timestamp (`simSwappedAt`, `portedAt`, `deviceChangedAt`) is out of range.',
+  LATITUDE_OUT_OF_RANGE: '`latitude` is outside −90..90.',
+  LONGITUDE_OUT_OF_RANGE: '`longitude` is outside −180..180.',
+  ACCURACY_NOT_POSITIVE: '`accuracyMeters` is not greater than 0.',
+  SCORE_OUT_OF_RANGE:
+    'A 0..1 score (`matchScore`, `livenessScore`, `qualityScore`, `nameMatch`) is outside 0..1.',
+  TENURE_NEGATIVE: '`tenureDays` is negative.',
+  FIELD_EMPTY:
+    'A required string field (`providerId`, `carrier`, `msisdnHash`, `registry`) is empty or blank.',
+  NUMBER_NOT_FINITE: 'A number is NaN or infinite.',
+  PII_IN_FIELD: 'A raw identifier in `eventId`, `providerId`, `carrier`, `msisdnHash` or `registry`.',
+};
 
 interface ErrorSpec {
   /** Whether the same operation may succeed if tried again later. */
@@ -77,6 +109,10 @@ export const ERRORS = {
     summary: 'The writer schema cannot be resolved into the reader schema (another record type).',
   },
   DMID_CODEC_ENCODE_INVALID: { canRetry: false, summary: 'A value to encode does not match its schema.' },
+  DMID_CODEC_SCHEMA_INVALID: {
+    canRetry: false,
+    summary: 'A writer schema given to the codec is not valid Avro, or not a record of the contract.',
+  },
   DMID_VALIDATION_FAILED: { canRetry: false, summary: 'A decoded record breaks a rule of the contract.' },
   DMID_KAFKA_UNAVAILABLE: {
     canRetry: true,
@@ -123,4 +159,18 @@ export function isDmidError(value: unknown, code?: ErrorCode): value is DmidErro
 /** True when retrying may help: DmidErrors by their code; anything else (bugs) never. */
 export function canRetry(error: unknown): boolean {
   return error instanceof DmidError && error.canRetry;
+}
+
+/** The README table of error codes. */
+export function errorTable(): string {
+  const rows = Object.entries(ERRORS).map(
+    ([code, spec]) => `| \`${code}\` | ${spec.canRetry ? 'yes' : 'no'} | ${spec.summary} |`,
+  );
+  return ['| code | retried | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The README table of dead-letter reasons. */
+export function reasonTable(): string {
+  const rows = DLQ_REASONS.map((reason) => `| \`${reason}\` | ${DLQ_REASON_SUMMARIES[reason]} |`);
+  return ['| `dlq.reason` | meaning |', '|---|---|', ...rows].join('\n');
 }

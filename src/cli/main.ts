@@ -1,0 +1,110 @@
+/**
+ * The `dmid` command: dispatches to one subcommand. Data on stdout, diagnostics on stderr; exit 0 on
+ * success, 1 on failure, 2 on wrong usage.
+ */
+import { readFileSync } from 'node:fs';
+import { DmidError } from '../errors.js';
+import type { CliIo } from './io.js';
+import { consumeCommand, CONSUME_HELP } from './consume-command.js';
+import { produceCommand, PRODUCE_HELP } from './produce-command.js';
+import { pseudonymizeCommand, PSEUDONYMIZE_HELP } from './pseudonymize-command.js';
+import { topicsCommand, TOPICS_HELP } from './topics-command.js';
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  topics: { summary: 'create the topics of the contract', help: TOPICS_HELP, run: topicsCommand },
+  pseudonymize: {
+    summary: 'turn national IDs into subject ids (for providers)',
+    help: PSEUDONYMIZE_HELP,
+    run: pseudonymizeCommand,
+  },
+  produce: { summary: 'JSON lines in, Avro records out to a topic', help: PRODUCE_HELP, run: produceCommand },
+  consume: {
+    summary: 'Avro records from a topic out as JSON lines',
+    help: CONSUME_HELP,
+    run: consumeCommand,
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: dmid <command> [options]
+
+dmid scores identity confidence from telecom, location, biometric and registry signals.
+
+Commands:
+${lines.join('\n')}
+
+Options:
+  -h, --help     show help (also: dmid <command> --help)
+  -v, --version  show the version
+
+Configuration is read from DMID_* environment variables (see README.md).`;
+}
+
+export function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    io.stdout.write(`${mainHelp()}\n`);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '-v' || first === '--version') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[first];
+  if (command === undefined) {
+    io.stderr.write(`dmid: unknown command '${first}'\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof DmidError) {
+    io.stderr.write(`dmid: ${error.code}: ${error.message}\n`);
+    return error.code === 'DMID_USAGE' ? 2 : 1;
+  }
+  // parseArgs signals usage errors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION.
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    io.stderr.write(`dmid: DMID_USAGE: ${error.message}\n`);
+    return 2;
+  }
+  io.stderr.write(
+    `dmid: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}
+
+function processIo(): CliIo {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Configuration: every `DMID_*` environment variable, parsed once into a frozen, typed, validated Config.
+ *
+ * One table ({@link SETTINGS}) drives parsing, `.env.example` and the README table, so the three cannot
+ * drift apart (test/unit/config.test.ts checks the files). An unknown `DMID_` variable or a bad value stops
+ * start-up with a message naming the variable (never echoing a secret). A secret may instead be given as
+ * `<NAME>_FILE`, the path of a file holding it (Kubernetes and Docker secrets).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DmidError } from './errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const brokerList = z
+  .string()
+  .transform((s) => s.split(',').map((b) => b.trim()))
+  .pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'expected letters, digits, ".", "_" or "-"');
+const hexKey = z
+  .string()
+  .regex(/^([0-9a-fA-F]{2}){32,}$/, 'expected at least 32 bytes as hex (64+ hex characters)');
+
+interface Setting {
+  readonly name: string;
+  /** What it does, with its unit; shown in the README and .env.example. */
+  readonly doc: string;
+  /** Default as written in the environment; undefined = unset unless given. */
+  readonly default?: string;
+  readonly secret?: boolean;
+  readonly schema: z.ZodType;
+}
+
+/** Every variable dmid reads. Order is the README order. */
+export const SETTINGS = [
+  {
+    name: 'DMID_KAFKA_BROKERS',
+    doc: 'Kafka bootstrap brokers, `host:port[,host:port]`. Unset: embedded mode (in-process log).',
+    schema: brokerList,
+  },
+  { name: 'DMID_KAFKA_CLIENT_ID', doc: 'Kafka client id.', default: 'dmid', schema: name },
+  {
+    name: 'DMID_KAFKA_GROUP_ID',
+    doc: 'Consumer group of the scoring workers.',
+    default: 'dmid-scoring',
+    schema: name,
+  },
+  {
+    name: 'DMID_TOPIC_PREFIX',
+    doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
+    default: '',
+    schema: z.union([z.literal(''), name]),
+  },
+  {
+    name: 'DMID_TOPIC_PARTITIONS',
+    doc: 'Partitions per topic for `dmid topics create`.',
+    default: '12',
+    schema: int(1, 10_000),
+  },
+  {
+    name: 'DMID_TOPIC_REPLICATION_FACTOR',
+    doc: 'Replication factor for `dmid topics create`.',
+    default: '1',
+    schema: int(1, 16),
+  },
+  {
+    name: 'DMID_REDIS_URL',
+    doc: 'Redis URL, `redis://[user:password@]host:port[/db]`. Unset: embedded mode (in-memory store). Secret.',
+    secret: true,
+    schema: z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://...'),
+  },
+  {
+    name: 'DMID_PSEUDONYM_KEY',
+    doc: 'Pseudonymisation key for `dmid pseudonymize`, hex, at least 32 bytes. Secret: prefer `_FILE`.',
+    secret: true,
+    schema: hexKey,
+  },
+  {
+    name: 'DMID_MAX_FUTURE_SKEW_SECONDS',
+    doc: 'How far in the future `observedAt` may be before a record is refused, seconds.',
+    default: '300',
+    schema: int(0, 86_400),
+  },
+  {
+    name: 'DMID_EXTRA_SCHEMA_DIR',
+    doc: 'Folder of extra writer schemas (`.avsc`, other versions of the contract records) to decode.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_API_HOST',
+    doc: 'Address the HTTP API binds to.',
+    default: '127.0.0.1',
+    schema: z.string().min(1),
+  },
+  { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
+  {
+    name: 'DMID_LOG_LEVEL',
+    doc: 'Log level (logs go to stderr as JSON).',
+    default: 'info',
+    schema: z.enum(LOG_LEVELS),
+  },
+] as const satisfies readonly Setting[];
+
+type SettingName = (typeof SETTINGS)[number]['name'];
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TopicNames {
+  readonly telecom: string;
+  readonly location: string;
+  readonly biometric: string;
+  readonly registry: string;
+  readonly scores: string;
+  readonly anchors: string;
+  readonly dlq: string;
+}
+
+export interface Config {
+  readonly kafka: {
+    /** null: no broker configured, run embedded. */
+    readonly brokers: readonly string[] | null;
+    readonly clientId: string;
+    readonly groupId: string;
+  };
+  readonly topics: {
+    readonly prefix: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly names: TopicNames;
+  };
+  readonly redis: { readonly url: string | null };
+  /** Hex; converted where it is used so that the frozen config holds no mutable buffer. */
+  readonly pseudonymKeyHex: string | null;
+  readonly validation: { readonly maxFutureSkewMs: number };
+  readonly extraSchemaDir: string | null;
+  readonly api: { readonly host: string; readonly port: number };
+  readonly logLevel: LogLevel;
+}
+
+/** Topic names of the contract, with a prefix. */
+export function topicNames(prefix: string): TopicNames {
+  return {
+    telecom: `${prefix}signals.telecom`,
+    location: `${prefix}signals.location`,
+    biometric: `${prefix}signals.biometric`,
+    registry: `${prefix}signals.registry`,
+    scores: `${prefix}identity.scores`,
+    anchors: `${prefix}identity.anchors`,
+    dlq: `${prefix}signals.dlq`,
+  };
+}
+
+/** Every topic name, in the contract's order. */
+export function allTopics(names: TopicNames): string[] {
+  return [
+    names.telecom,
+    names.location,
+    names.biometric,
+    names.registry,
+    names.scores,
+    names.anchors,
+    names.dlq,
+  ];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment. Throws DmidError DMID_CONFIG_INVALID (listing every problem, one per line) or
+ * DMID_SECRET_UNREADABLE.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  rejectUnknown(env, problems);
+  const raw = new Map<string, unknown>();
+  for (const setting of SETTINGS) {
+    const text = readSetting(setting, env, problems);
+    if (text === undefined) continue;
+    const parsed = setting.schema.safeParse(text);
+    if (parsed.success) raw.set(setting.name, parsed.data);
+    else problems.push(`${setting.name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) {
+    throw new DmidError('DMID_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return deepFreeze(build(raw));
+}
+
+function build(raw: Map<string, unknown>): Config {
+  const str = (n: SettingName): string | null => {
+    const v = raw.get(n);
+    return typeof v === 'string' ? v : null;
+  };
+  const num = (n: SettingName): number => {
+    const v = raw.get(n);
+    if (typeof v !== 'number') throw new TypeError(`${n} has no numeric default`);
+    return v;
+  };
+  const brokers = raw.get('DMID_KAFKA_BROKERS');
+  const prefix = str('DMID_TOPIC_PREFIX') ?? '';
+  return {
+    kafka: {
+      brokers: Array.isArray(brokers) ? brokers.map(String) : null,
+      clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
+      groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
+    },
+    topics: {
+      prefix,
+      partitions: num('DMID_TOPIC_PARTITIONS'),
+      replicationFactor: num('DMID_TOPIC_REPLICATION_FACTOR'),
+      names: topicNames(prefix),
+    },
+    redis: { url: str('DMID_REDIS_URL') },
+    pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
+    validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
+    extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
+    api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    logLevel: logLevel(raw.get('DMID_LOG_LEVEL')),
+  };
+}
+
+function logLevel(value: unknown): LogLevel {
+  const found = LOG_LEVELS.find((level) => level === value);
+  if (found === undefined) throw new TypeError('DMID_LOG_LEVEL has a default');
+  return found;
+}
+
+function rejectUnknown(env: Env, problems: string[]): void {
+  const known = new Set<string>();
+  for (const s of SETTINGS) {
+    known.add(s.name);
+    if ('secret' in s && s.secret) known.add(`${s.name}_FILE`);
+  }
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('DMID_') && !known.has(key)) problems.push(`${key}: unknown variable`);
+  }
+}
+
+/** The text of a setting: from the variable, from `<NAME>_FILE` for secrets, or its default. */
+function readSetting(setting: Setting, env: Env, problems: string[]): string | undefined {
+  const direct = env[setting.name];
+  const file = setting.secret ? env[`${setting.name}_FILE`] : undefined;
+  if (direct !== undefined && file !== undefined) {
+    problems.push(`${setting.name}: set either ${setting.name} or ${setting.name}_FILE, not both`);
+    return undefined;
+  }
+  if (file !== undefined) return readSecretFile(setting.name, file);
+  if (direct !== undefined && direct !== '') return direct;
+  if (direct === '' && setting.default === '') return '';
+  return setting.default;
+}
+
+function readSecretFile(settingName: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (cause) {
+    throw new DmidError('DMID_SECRET_UNREADABLE', `${settingName}_FILE: cannot read the file it names`, {
+      field: `${settingName}_FILE`,
+      cause,
+    });
+  }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value) as unknown[]) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+/** The `.env.example` text, generated from {@link SETTINGS}. */
+export function envExample(): string {
+  const lines = [
+    '# dmid configuration. Generated from src/config.ts (SETTINGS); `npm run gen:docs` rewrites it.',
+    '',
+  ];
+  for (const s of SETTINGS as readonly Setting[]) {
+    lines.push(`# ${s.doc.replace(/`/g, '')}${s.secret ? ` Or ${s.name}_FILE=/path/to/file.` : ''}`);
+    lines.push(s.default === undefined ? `# ${s.name}=` : `${s.name}=${s.default}`, '');
+  }
+  return lines.join('\n');
+}
+
+/** The README configuration table, generated from {@link SETTINGS}. */
+export function configTable(): string {
+  const rows = (SETTINGS as readonly Setting[]).map((s) => {
+    const def = s.default === undefined ? 'unset' : s.default === '' ? '(empty)' : `\`${s.default}\``;
+    return `| \`${s.name}\`${s.secret ? ' (or `_FILE`)' : ''} | ${def} | ${s.doc} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
