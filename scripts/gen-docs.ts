@@ -4,7 +4,7 @@
  * Unit tests fail when these are out of date, so run `npm run gen:docs` after changing a setting or code.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configTable, envExample } from '../src/config.js';
+import { configTable, envExample, toolingTable } from '../src/config.js';
 import { errorTable, reasonTable } from '../src/errors.js';
 
 const root = new URL('../', import.meta.url);
@@ -22,6 +22,7 @@ writeFileSync(new URL('.env.example', root), envExample());
 let readme = readFileSync(new URL('README.md', root), 'utf8');
 readme = replaceSection(readme, 'config', configTable());
 readme = replaceSection(readme, 'errors', errorTable());
+readme = replaceSection(readme, 'tooling', toolingTable());
 readme = replaceSection(readme, 'dlq-reasons', reasonTable());
 writeFileSync(new URL('README.md', root), readme);
 process.stdout.write('wrote .env.example and README.md tables\n');

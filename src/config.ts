@@ -104,6 +104,38 @@ export const SETTINGS = [
 
 type SettingName = (typeof SETTINGS)[number]['name'];
 
+/**
+ * Variables read only by the development and test tooling (deploy/local/*.sh, scripts/test.ts), not by
+ * the engine. They are known here so that an exported one does not stop `dmid` as an unknown variable.
+ */
+export const TOOLING_VARIABLES = [
+  { name: 'DMID_KAFKA_VERSION', doc: 'Kafka version the local broker runs.', default: '3.9.2' },
+  {
+    name: 'DMID_KAFKA_CACHE',
+    doc: 'Folder of the local broker jars and data.',
+    default: '.cache/kafka/<version>',
+  },
+  { name: 'DMID_LOCAL_KAFKA_PORT', doc: 'Client port of the local broker.', default: '9092' },
+  {
+    name: 'DMID_LOCAL_KAFKA_CONTROLLER_PORT',
+    doc: 'KRaft controller port of the local broker.',
+    default: 'client port + 1',
+  },
+  { name: 'DMID_KAFKA_HEAP', doc: 'JVM heap flags of the local broker.', default: '-Xms256m -Xmx768m' },
+  { name: 'DMID_KAFKA_START_TIMEOUT', doc: 'Seconds the local broker has to become usable.', default: '60' },
+  { name: 'DMID_LOCAL_REDIS_PORT', doc: 'Port of the local Redis.', default: '6379' },
+  {
+    name: 'DMID_REDIS_CACHE',
+    doc: 'Folder of the pid and log of a Redis the script started.',
+    default: '.cache/redis',
+  },
+  {
+    name: 'DMID_TEST_INFRA',
+    doc: '`local` or `testcontainers`: skip the choice of where test Kafka/Redis come from.',
+    default: 'env, then Docker, then local',
+  },
+] as const;
+
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface TopicNames {
@@ -227,7 +259,7 @@ function logLevel(value: unknown): LogLevel {
 }
 
 function rejectUnknown(env: Env, problems: string[]): void {
-  const known = new Set<string>();
+  const known = new Set<string>(TOOLING_VARIABLES.map((v) => v.name));
   for (const s of SETTINGS) {
     known.add(s.name);
     if ('secret' in s && s.secret) known.add(`${s.name}_FILE`);
@@ -288,5 +320,11 @@ export function configTable(): string {
     const def = s.default === undefined ? 'unset' : s.default === '' ? '(empty)' : `\`${s.default}\``;
     return `| \`${s.name}\`${s.secret ? ' (or `_FILE`)' : ''} | ${def} | ${s.doc} |`;
   });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The README table of the tooling variables. */
+export function toolingTable(): string {
+  const rows = TOOLING_VARIABLES.map((v) => `| \`${v.name}\` | ${v.default} | ${v.doc} |`);
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }

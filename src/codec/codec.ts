@@ -119,11 +119,12 @@ export function createCodec(options: CodecOptions = {}): Codec {
     encode: (type, value) => encodeRecord(registry.contract(type), value),
     encodeJson: (type, value) => {
       const writer = registry.contract(type);
-      const undeclared = invalidPaths(writer.type, value, true);
-      if (undeclared.length > 0 && writer.type.isValid(value)) {
+      const undeclared: string[] = [];
+      collectUndeclared(writer.type, value, '', undeclared);
+      if (undeclared.length > 0) {
         throw new DmidError(
           'DMID_CODEC_ENCODE_INVALID',
-          `A ${writer.fullName} value has fields its schema does not declare (at ${undeclared.join(', ')}).`,
+          `A ${writer.fullName} value has fields its schema does not declare: ${undeclared.join(', ')}.`,
           { field: undeclared[0] },
         );
       }
@@ -203,13 +204,27 @@ function encodeRecord(writer: WriterSchema, value: unknown): Buffer {
   return frame(writer.fingerprint, body);
 }
 
-function invalidPaths(type: avro.Type, value: unknown, noUndeclaredFields = false): string[] {
+function invalidPaths(type: avro.Type, value: unknown): string[] {
   const paths: string[] = [];
-  type.isValid(value, {
-    noUndeclaredFields,
-    errorHook: (path: string[]) => paths.push(path.join('.') || '(record)'),
-  });
+  type.isValid(value, { errorHook: (path: string[]) => paths.push(path.join('.') || '(record)') });
   return paths;
+}
+
+/** Paths of object keys the schema does not declare (avsc's own check names only the record). */
+function collectUndeclared(type: avro.Type, value: unknown, path: string, into: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (type instanceof avro.types.RecordType && !Array.isArray(value)) {
+    const fields = new Map(type.fields.map((f) => [f.name, f.type]));
+    for (const [key, child] of Object.entries(value)) {
+      const fieldType = fields.get(key);
+      if (fieldType === undefined) into.push(`${path}${key}`);
+      else collectUndeclared(fieldType, child, `${path}${key}.`, into);
+    }
+  } else if (type instanceof avro.types.ArrayType && Array.isArray(value)) {
+    value.forEach((item, i) => collectUndeclared(type.itemsType, item, `${path}${i}.`, into));
+  } else if (type instanceof avro.types.UnwrappedUnionType) {
+    for (const branch of type.types) collectUndeclared(branch, value, path, into);
+  }
 }
 
 type JsonReplacer = (key: string, value: unknown) => unknown;

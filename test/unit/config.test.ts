@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { configTable, envExample, loadConfig, SETTINGS } from '../../src/config.js';
-import { DmidError } from '../../src/errors.js';
+import { configTable, envExample, loadConfig, SETTINGS, toolingTable } from '../../src/config.js';
+import { DmidError, errorTable, reasonTable } from '../../src/errors.js';
 
 function configError(env: Record<string, string>): DmidError {
   try {
@@ -58,6 +58,11 @@ void test('an unknown DMID_ variable stops start-up, naming it', () => {
   assert.match(error.message, /DMID_KAFKA_BROKER: unknown variable/);
 });
 
+void test('the tooling variables of the local scripts are known, not refused as unknown', () => {
+  const config = loadConfig({ DMID_LOCAL_KAFKA_PORT: '19092', DMID_TEST_INFRA: 'local' });
+  assert.equal(config.kafka.brokers, null);
+});
+
 void test('bad values are all reported, each naming its variable', () => {
   const error = configError({
     DMID_TOPIC_PARTITIONS: 'many',
@@ -95,5 +100,8 @@ void test('.env.example and the README table list every setting (run `npm run ge
   assert.equal(readFileSync(new URL('.env.example', root), 'utf8'), envExample());
   const readme = readFileSync(new URL('README.md', root), 'utf8');
   assert.ok(readme.includes(configTable()), 'README.md config table is out of date');
+  assert.ok(readme.includes(toolingTable()), 'README.md tooling table is out of date');
+  assert.ok(readme.includes(errorTable()), 'README.md error table is out of date');
+  assert.ok(readme.includes(reasonTable()), 'README.md dlq reason table is out of date');
   for (const setting of SETTINGS) assert.ok(readme.includes(setting.name));
 });

@@ -1,0 +1,184 @@
+/**
+ * The test runner behind `npm test`: unit tests, then integration tests against a real Kafka and Redis
+ * found or started by test/support/infra.ts, stopped again afterwards whatever happens.
+ *
+ *   tsx scripts/test.ts                      unit, then integration
+ *   tsx scripts/test.ts --unit               unit only
+ *   tsx scripts/test.ts --integration        integration only
+ *   tsx scripts/test.ts [--] <filter>...     only files whose path contains one of the filters
+ *
+ * Node 20's `--test` does not expand globs, so files are collected here, sorted. The spec reporter is
+ * asked for explicitly: without a terminal Node would print TAP, and CI reads the closing `ℹ pass N` /
+ * `ℹ fail N` lines. Kafka or Redis that cannot be had fails the run, in CI and elsewhere alike.
+ */
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Infra } from '../test/support/infra.js';
+import { INFRA_TOOLING_ENV, startInfra } from '../test/support/infra.js';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+interface Args {
+  readonly unit: boolean;
+  readonly integration: boolean;
+  readonly filters: readonly string[];
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let unit = false;
+  let integration = false;
+  const filters: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--unit') unit = true;
+    else if (arg === '--integration') integration = true;
+    else if (arg === '--') continue;
+    else if (arg.startsWith('--')) throw new Error(`unknown option ${arg} (use --unit, --integration)`);
+    else filters.push(arg.replaceAll('\\', '/').replace(/^\.\//, ''));
+  }
+  // Neither flag means both phases.
+  return unit || integration ? { unit, integration, filters } : { unit: true, integration: true, filters };
+}
+
+async function collect(dir: string): Promise<string[]> {
+  const entries = await readdir(join(REPO, dir), { recursive: true, withFileTypes: true }).catch(
+    (error: unknown) => {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => relative(REPO, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+function select(files: readonly string[], filters: readonly string[]): string[] {
+  return filters.length === 0 ? [...files] : files.filter((f) => filters.some((x) => f.includes(x)));
+}
+
+/** The environment tests run in: ours without the tooling-only DMID_ variables, plus `extra`. */
+function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of INFRA_TOOLING_ENV) delete env[name];
+  return env;
+}
+
+let child: ReturnType<typeof spawn> | undefined;
+let interrupted: NodeJS.Signals | undefined;
+
+/** Runs `node --import tsx --test ...` with the terminal's stdio; resolves true when it passed. */
+function runNodeTests(
+  files: readonly string[],
+  extra: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<boolean> {
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files];
+  return new Promise((resolve) => {
+    child = spawn(process.execPath, args, { cwd: REPO, env, stdio: 'inherit' });
+    child.on('error', (error) => {
+      console.error(`test runner: could not start node: ${error.message}`);
+      resolve(false);
+    });
+    child.on('close', (code) => {
+      child = undefined;
+      resolve(code === 0);
+    });
+  });
+}
+
+function banner(text: string): void {
+  console.log(`\n━━ ${text} ━━`);
+}
+
+async function unitPhase(files: readonly string[]): Promise<boolean> {
+  if (files.length === 0) {
+    banner('unit: no test files, skipped');
+    return true;
+  }
+  banner(`unit: ${files.length} file(s)`);
+  return runNodeTests(files, [], testEnv());
+}
+
+async function withInfra(run: (infra: Infra) => Promise<boolean>): Promise<boolean> {
+  const startedAt = Date.now();
+  let infra: Infra;
+  try {
+    infra = await startInfra();
+  } catch (error) {
+    // A missing broker is a failure everywhere, never a skip: a green run must mean the tests ran.
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`test runner: integration tests cannot run: ${reason}`);
+    console.error('test runner: they need Java 17 and Maven (for Kafka) and redis-server; see README.md');
+    return false;
+  }
+  try {
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    console.log(
+      `infra (${infra.source}, ${seconds} s): kafka ${infra.kafkaBrokers}, redis ${infra.redisUrl}`,
+    );
+    return interrupted === undefined && (await run(infra));
+  } finally {
+    await infra.stop().catch((error: unknown) => {
+      console.error(`test runner: stopping infra failed: ${String(error)}`);
+    });
+  }
+}
+
+async function integrationPhase(files: readonly string[]): Promise<boolean> {
+  if (files.length === 0) {
+    banner('integration: no test files, skipped');
+    return true;
+  }
+  banner(`integration: ${files.length} file(s)`);
+  return withInfra((infra) =>
+    runNodeTests(
+      files,
+      // One file at a time: they share one broker and one Redis on a small machine. The timeout is a
+      // backstop for a test that hangs despite its own bounded waits.
+      ['--test-concurrency=1', '--test-timeout=120000'],
+      testEnv({ DMID_KAFKA_BROKERS: infra.kafkaBrokers, DMID_REDIS_URL: infra.redisUrl }),
+    ),
+  );
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (interrupted !== undefined) return;
+  interrupted = signal;
+  console.error(`\ntest runner: ${signal}, stopping tests and infra`);
+  // The child usually got the same signal from the terminal; this covers `kill <runner pid>`.
+  child?.kill(signal);
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const unitFiles = args.unit ? select(await collect('test/unit'), args.filters) : [];
+  const integrationFiles = args.integration ? select(await collect('test/integration'), args.filters) : [];
+  if (args.filters.length > 0 && unitFiles.length + integrationFiles.length === 0) {
+    console.error(`test runner: no test file matches ${args.filters.join(', ')}`);
+    return 1;
+  }
+  const unitOk =
+    args.unit && (args.filters.length === 0 || unitFiles.length > 0) ? await unitPhase(unitFiles) : true;
+  const integrationOk =
+    interrupted === undefined &&
+    args.integration &&
+    (args.filters.length === 0 || integrationFiles.length > 0)
+      ? await integrationPhase(integrationFiles)
+      : true;
+  if (interrupted !== undefined) return interrupted === 'SIGINT' ? 130 : 143;
+  return unitOk && integrationOk ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,119 @@
+/**
+ * The client-neutral side of producing and consuming: record shapes, splitting a write into requests,
+ * serialising work per producer, and the latch that ends a reader exactly once. Kept apart from kafka-client.ts so that file stays the thin kafkajs
+ * wrapper, and so these rules survive a change of Kafka client.
+ */
+
+export interface ProduceRecord {
+  /** The record key; for signals the subject id, which picks the partition. */
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ProduceOptions {
+  /** Most records per produce request. Default 1000. */
+  readonly maxBatchRecords?: number;
+  /** Most key+value bytes per produce request; below the broker's 1 MiB message.max.bytes. Default 512 KiB. */
+  readonly maxBatchBytes?: number;
+}
+
+export interface ProduceResult {
+  readonly records: number;
+  /** Per partition written: the offset of its first record in each request. */
+  readonly partitions: readonly { readonly partition: number; readonly baseOffset: string }[];
+}
+
+export interface ConsumedRecord {
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly partition: number;
+  readonly offset: string;
+  /** Record timestamp, epoch milliseconds as a decimal string (64-bit values are kept as strings). */
+  readonly timestamp: string;
+  /** Header values as UTF-8; a key repeated in one record keeps its last value (Java's `lastHeader`). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Splits records, in order, into chunks of at most `maxRecords` records and about `maxBytes` key+value
+ * bytes (a single larger record gets a chunk of its own): one chunk is one produce request, which must
+ * stay under the broker's message.max.bytes.
+ */
+export function* chunkRecords(
+  records: readonly ProduceRecord[],
+  maxRecords: number,
+  maxBytes: number,
+): Generator<readonly ProduceRecord[]> {
+  if (!Number.isInteger(maxRecords) || maxRecords < 1)
+    throw new RangeError('maxRecords must be an integer >= 1');
+  if (!(maxBytes > 0)) throw new RangeError('maxBytes must be > 0');
+  let chunk: ProduceRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = Buffer.byteLength(record.key) + record.value.length;
+    if (chunk.length > 0 && (chunk.length >= maxRecords || bytes + size > maxBytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Returns `run(owner, task)`, which starts `task` only after every task queued earlier for the same owner
+ * has settled. A failed task does not fail the ones queued behind it. Owners are held weakly.
+ */
+export function createSerialQueue<Owner extends object>(): <T>(
+  owner: Owner,
+  task: () => Promise<T>,
+) => Promise<T> {
+  const tails = new WeakMap<Owner, Promise<unknown>>();
+  return <T>(owner: Owner, task: () => Promise<T>): Promise<T> => {
+    const next = (tails.get(owner) ?? Promise.resolve()).then(task);
+    // The stored tail never rejects, so the next task always runs.
+    tails.set(
+      owner,
+      next.catch(() => undefined),
+    );
+    return next;
+  };
+}
+
+/** Settles once: `stop()` resolves `finished`, `fail(error)` rejects it; later calls are ignored. */
+export interface StopLatch {
+  readonly finished: Promise<void>;
+  stopped(): boolean;
+  stop(): void;
+  fail(error: unknown): void;
+}
+
+export function createStopLatch(): StopLatch {
+  let done = false;
+  let resolveFinished: () => void = () => undefined;
+  let rejectFinished: (error: Error) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    resolveFinished = resolve;
+    rejectFinished = reject;
+  });
+  // `finished` may reject before anyone awaits it (a consumer crash while the group is still joining);
+  // handled here so Node does not report it as unhandled before the caller's `await` sees it.
+  finished.catch(() => undefined);
+  return {
+    finished,
+    stopped: () => done,
+    stop() {
+      if (done) return;
+      done = true;
+      resolveFinished();
+    },
+    fail(error) {
+      if (done) return;
+      done = true;
+      rejectFinished(error instanceof Error ? error : new Error(`non-Error thrown: ${typeof error}`));
+    },
+  };
+}
