@@ -6,6 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configTable, envExample, toolingTable } from '../src/config.js';
 import { errorTable, reasonTable } from '../src/errors.js';
+import { assuranceRuleTable } from '../src/scoring/assurance.js';
+import { reasonCodeTable } from '../src/scoring/reasons.js';
+import { scoringConstantsTable } from '../src/scoring/scoring-tables.js';
 
 const root = new URL('../', import.meta.url);
 
@@ -23,6 +26,9 @@ let readme = readFileSync(new URL('README.md', root), 'utf8');
 readme = replaceSection(readme, 'config', configTable());
 readme = replaceSection(readme, 'errors', errorTable());
 readme = replaceSection(readme, 'tooling', toolingTable());
+readme = replaceSection(readme, 'reason-codes', reasonCodeTable());
+readme = replaceSection(readme, 'scoring-constants', scoringConstantsTable());
+readme = replaceSection(readme, 'assurance-rules', assuranceRuleTable());
 readme = replaceSection(readme, 'dlq-reasons', reasonTable());
 writeFileSync(new URL('README.md', root), readme);
 process.stdout.write('wrote .env.example and README.md tables\n');
