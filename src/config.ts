@@ -77,6 +77,53 @@ export const SETTINGS = [
     schema: hexKey,
   },
   {
+    name: 'DMID_REDIS_KEY_PREFIX',
+    doc: 'Prefix of every Redis key (keys are `<prefix>{<subjectId>}:<part>`, hash-tagged for Redis Cluster).',
+    default: 'dmid:',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{1,64}$/, 'expected up to 64 of letters, digits, ":", ".", "_", "-"'),
+  },
+  {
+    name: 'DMID_STATE_TTL_SECONDS',
+    doc: "How long a subject's state lives after its last event, seconds.",
+    default: String(180 * 86_400),
+    schema: int(60, 10 * 365 * 86_400),
+  },
+  {
+    name: 'DMID_SCORE_TTL_SECONDS',
+    doc: 'How long a cached score lives after it was computed, seconds.',
+    default: String(30 * 86_400),
+    schema: int(60, 10 * 365 * 86_400),
+  },
+  {
+    name: 'DMID_DEDUPE_SIZE',
+    doc: 'Event ids remembered per subject to drop redelivered events.',
+    default: '512',
+    schema: int(16, 100_000),
+  },
+  {
+    name: 'DMID_HALF_LIFE_HOURS',
+    doc: 'Evidence half-lives per dimension, hours: `telecom,location,biometric,registry`.',
+    default: '720,12,168,2160',
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((x) => Number(x.trim())))
+      .pipe(z.array(z.number().positive().max(87_600)).length(4)),
+  },
+  {
+    name: 'DMID_PARTITIONS_CONCURRENTLY',
+    doc: 'Partitions one worker handles at the same time.',
+    default: '4',
+    schema: int(1, 64),
+  },
+  {
+    name: 'DMID_SIMULATE_RATE',
+    doc: 'Embedded mode only: events/s the built-in simulator feeds the pipeline (0: none).',
+    default: '200',
+    schema: int(0, 100_000),
+  },
+  {
     name: 'DMID_MAX_FUTURE_SKEW_SECONDS',
     doc: 'How far in the future `observedAt` may be before a record is refused, seconds.',
     default: '300',
@@ -161,7 +208,21 @@ export interface Config {
     readonly replicationFactor: number;
     readonly names: TopicNames;
   };
-  readonly redis: { readonly url: string | null };
+  readonly redis: { readonly url: string | null; readonly keyPrefix: string };
+  readonly state: {
+    readonly stateTtlSeconds: number;
+    readonly scoreTtlSeconds: number;
+    readonly dedupeSize: number;
+  };
+  /** Evidence half-life per dimension, milliseconds. */
+  readonly halfLivesMs: {
+    readonly TELECOM: number;
+    readonly LOCATION: number;
+    readonly BIOMETRIC: number;
+    readonly REGISTRY: number;
+  };
+  readonly worker: { readonly partitionsConcurrently: number };
+  readonly embedded: { readonly simulateRate: number };
   /** Hex; converted where it is used so that the frozen config holds no mutable buffer. */
   readonly pseudonymKeyHex: string | null;
   readonly validation: { readonly maxFutureSkewMs: number };
@@ -243,13 +304,30 @@ function build(raw: Map<string, unknown>): Config {
       replicationFactor: num('DMID_TOPIC_REPLICATION_FACTOR'),
       names: topicNames(prefix),
     },
-    redis: { url: str('DMID_REDIS_URL') },
+    redis: { url: str('DMID_REDIS_URL'), keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:' },
+    state: {
+      stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),
+      scoreTtlSeconds: num('DMID_SCORE_TTL_SECONDS'),
+      dedupeSize: num('DMID_DEDUPE_SIZE'),
+    },
+    halfLivesMs: halfLives(raw.get('DMID_HALF_LIFE_HOURS')),
+    worker: { partitionsConcurrently: num('DMID_PARTITIONS_CONCURRENTLY') },
+    embedded: { simulateRate: num('DMID_SIMULATE_RATE') },
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
     api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
     logLevel: logLevel(raw.get('DMID_LOG_LEVEL')),
   };
+}
+
+function halfLives(value: unknown): Config['halfLivesMs'] {
+  if (!Array.isArray(value)) throw new TypeError('DMID_HALF_LIFE_HOURS has a default');
+  const [telecom, location, biometric, registry] = value.map((hours) => Number(hours) * 3_600_000);
+  if (telecom === undefined || location === undefined || biometric === undefined || registry === undefined) {
+    throw new TypeError('DMID_HALF_LIFE_HOURS has four values');
+  }
+  return { TELECOM: telecom, LOCATION: location, BIOMETRIC: biometric, REGISTRY: registry };
 }
 
 function logLevel(value: unknown): LogLevel {

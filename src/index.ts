@@ -1,23 +1,16 @@
 /**
- * `npm start`: wiring only. Builds dependencies from configuration and runs the engine.
- *
- * The scoring pipeline (issue #3) is not wired yet: this checks the configuration, says which mode it
- * would run in, and exits, so that a bad configuration is caught the same way it will be later.
+ * `npm start`: runs the engine (src/engine.ts; embedded mode when no Kafka/Redis is configured) until
+ * SIGTERM or SIGINT. Exit code 0 after a clean stop, 1 on a failure or a bad configuration.
  */
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createLogger } from './logger.js';
+import { runEngine } from './run-engine.js';
 
-function start(): number {
+async function main(): Promise<number> {
+  let config: Config;
   try {
-    const config = loadConfig();
-    const logger = createLogger(config.logLevel);
-    const mode = config.kafka.brokers === null || config.redis.url === null ? 'embedded' : 'kafka+redis';
-    logger.info({ mode, topics: config.topics.names, api: config.api }, 'configuration valid');
-    process.stderr.write(
-      `dmid: configuration valid (mode: ${mode}). The scoring pipeline is not wired yet (issue #3); exiting.\n`,
-    );
-    return 0;
+    config = loadConfig();
   } catch (error) {
     if (error instanceof DmidError) {
       process.stderr.write(`dmid: ${error.code}: ${error.message}\n`);
@@ -25,6 +18,7 @@ function start(): number {
     }
     throw error;
   }
+  return runEngine(config, createLogger(config.logLevel));
 }
 
-process.exitCode = start();
+process.exitCode = await main();

@@ -8,6 +8,8 @@ import type { CliIo } from './io.js';
 import { consumeCommand, CONSUME_HELP } from './consume-command.js';
 import { produceCommand, PRODUCE_HELP } from './produce-command.js';
 import { pseudonymizeCommand, PSEUDONYMIZE_HELP } from './pseudonymize-command.js';
+import { runCommand, RUN_HELP } from './run-command.js';
+import { simulateCommand, SIMULATE_HELP } from './simulate-command.js';
 import { topicsCommand, TOPICS_HELP } from './topics-command.js';
 
 interface Command {
@@ -17,6 +19,11 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  run: {
+    summary: 'run a scoring worker and the API against Kafka and Redis',
+    help: RUN_HELP,
+    run: runCommand,
+  },
   topics: { summary: 'create the topics of the contract', help: TOPICS_HELP, run: topicsCommand },
   pseudonymize: {
     summary: 'turn national IDs into subject ids (for providers)',
@@ -24,6 +31,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: pseudonymizeCommand,
   },
   produce: { summary: 'JSON lines in, Avro records out to a topic', help: PRODUCE_HELP, run: produceCommand },
+  simulate: { summary: 'publish a simulated stream of signals', help: SIMULATE_HELP, run: simulateCommand },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',
     help: CONSUME_HELP,

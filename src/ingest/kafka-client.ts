@@ -261,6 +261,36 @@ export async function produceRecords(
   return { records: records.length, partitions };
 }
 
+/**
+ * Writes records to several topics in one produce request per broker (kafkajs sendBatch), waiting for all
+ * in-sync replicas; serialised per producer like {@link produceRecords}. Null values are allowed (redacted
+ * dead letters).
+ */
+export async function produceToTopics(
+  producer: KafkaProducer,
+  batches: readonly {
+    topic: string;
+    records: readonly {
+      key: string | null;
+      value: Buffer | null;
+      headers?: Readonly<Record<string, string>>;
+    }[];
+  }[],
+): Promise<void> {
+  const topicMessages = batches
+    .filter((b) => b.records.length > 0)
+    .map((b) => ({
+      topic: b.topic,
+      messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
+    }));
+  if (topicMessages.length === 0) return;
+  await enqueue(producer, () =>
+    withKafka(`produce to ${topicMessages.map((t) => t.topic).join(', ')}`, () =>
+      producer.sendBatch({ topicMessages, acks: -1 }),
+    ),
+  );
+}
+
 function headerText(value: IHeaders[string]): string | undefined {
   if (value === undefined) return undefined;
   const last = Array.isArray(value) ? value.at(-1) : value;

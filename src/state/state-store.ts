@@ -10,7 +10,8 @@
  *     whether the current version still has to be emitted (`version > emittedVersion`), together with
  *     the cached score if one was already computed for exactly this version (a crash after step 2).
  *  2. The worker scores the subjects whose version is not emitted yet, reusing a cached score of the same
- *     version instead of computing a new one, and `saveScores` caches the new ones (with TTL).
+ *     version instead of computing a new one, and `saveScores` caches the new ones (with TTL), first
+ *     writer wins per version: two batches that score one subject at once produce one record.
  *  3. The worker produces the scores and anchors to Kafka.
  *  4. `markEmitted` records the version as emitted. Then offsets are committed.
  * A crash before 4 redelivers the batch: step 1 changes nothing but reports the version as not emitted,
@@ -38,6 +39,25 @@ export interface CachedScore {
   readonly score: IdentityScore;
 }
 
+/** A subject's state as stored (readState). */
+export interface SubjectStateView {
+  readonly subjectId: string;
+  /** Evidence (windows ordered by observedAt, oldest first). */
+  readonly evidence: SubjectEvidence;
+  /** The number of events ever applied to this subject. */
+  readonly version: number;
+  /** The newest version whose score was produced (0: none). */
+  readonly emittedVersion: number;
+  /** Id of the event that produced `version`, or null for an empty state. */
+  readonly lastEventId: string | null;
+  /**
+   * The subject's random salt (hex, 32 bytes) for anchor commitments (src/anchor/commitment.ts), or null
+   * when the subject has no state. Created with the state, kept only here, gone when the state expires:
+   * from then on the subject's anchors cannot be linked to it.
+   */
+  readonly salt: string | null;
+}
+
 export interface ApplyResult {
   readonly subjectId: string;
   /** Evidence after this call (windows ordered by observedAt, oldest first). */
@@ -52,19 +72,27 @@ export interface ApplyResult {
   readonly lastEventId: string | null;
   /** The cached score, if any (of any version; compare `cached.version` with `version`). */
   readonly cached: CachedScore | null;
+  /** The subject's salt (see {@link SubjectStateView.salt}); created by the first apply. */
+  readonly salt: string;
 }
 
 export interface StateStore {
   /** Applies each subject's signals atomically (one subject = one atomic step). Result `i` is for input `i`. */
   applySignals(batch: readonly SubjectSignals[]): Promise<ApplyResult[]>;
-  /** Caches scores with the version they were computed from; they expire after the configured TTL. */
-  saveScores(scores: readonly CachedScore[]): Promise<void>;
+  /**
+   * Caches scores with the version they were computed from (they expire after the configured TTL), each
+   * unless a score of the same or a newer version of its subject is cached already. Returns, for each
+   * input, the score to produce: its own when saved, the cached one of the same version when another
+   * batch was first (both then produce the same record), or null when a newer version is cached (the
+   * input is superseded and must not be produced).
+   */
+  saveScores(scores: readonly CachedScore[]): Promise<(CachedScore | null)[]>;
   /** Records versions as emitted; a lower version than the one recorded changes nothing. */
   markEmitted(entries: readonly { readonly subjectId: string; readonly version: number }[]): Promise<void>;
   /** The cached latest score of a subject, or null (unknown subject or expired). */
   readScore(subjectId: string): Promise<CachedScore | null>;
   /** The evidence and versions of a subject, without changing anything (tests, diagnostics). */
-  readState(subjectId: string): Promise<Omit<ApplyResult, 'appliedEventIds' | 'cached'>>;
+  readState(subjectId: string): Promise<SubjectStateView>;
   /** Resolves when the store answers; rejects with a retriable DmidError when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,234 @@
+/**
+ * Benchmark v0 (`npm run bench`): one worker on a real Kafka broker and Redis on this machine.
+ *
+ *  1. throughput: N simulated events are produced first, then one worker drains them; events/s is
+ *     N over the time from its first batch to its last.
+ *  2. latency: the simulator publishes at a fixed rate (open loop, paced by the clock, not by the worker)
+ *     for a fixed time while the worker runs; percentiles of the time from each record's Kafka timestamp
+ *     to its batch's outputs (scores, anchors, dead letters) being acknowledged.
+ *
+ * Options: --events N (default 100000), --rate N (default 2000), --seconds N (default 30),
+ * --subjects N (default 20000). Writes bench/results/<timestamp>.json and prints a summary.
+ * Infra: DMID_KAFKA_BROKERS / DMID_REDIS_URL if set, else the local scripts (as the tests do).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { createCodec } from '../src/codec/codec.js';
+import type { SignalKind } from '../src/codec/types.js';
+import { allTopics, topicNames, type TopicNames } from '../src/config.js';
+import { createKafkaClient, produceRecords, type KafkaProducer } from '../src/ingest/kafka-client.js';
+import { createKafkaTransport } from '../src/ingest/kafka-transport.js';
+import { ensureTopics } from '../src/ingest/topics.js';
+import { createWorker, type WorkerMetrics } from '../src/ingest/worker.js';
+import { createRulesScorer } from '../src/scoring/rules-scorer.js';
+import { encodeEvent } from '../src/simulator/encode.js';
+import { publish } from '../src/simulator/publish.js';
+import { createSignalStream } from '../src/simulator/stream.js';
+import { createRedisStore } from '../src/state/redis-store.js';
+import { startInfra } from '../test/support/infra.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '30' },
+    subjects: { type: 'string', default: '20000' },
+  },
+});
+const EVENTS = Number(values.events);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const SUBJECTS = Number(values.subjects);
+const PARTITIONS = 12;
+
+interface Recorder extends WorkerMetrics {
+  consumedCount: number;
+  firstBatchAt: number;
+  lastBatchAt: number;
+  latenciesMs: number[];
+  reset(): void;
+}
+
+function recorder(): Recorder {
+  const r: Recorder = {
+    consumedCount: 0,
+    firstBatchAt: 0,
+    lastBatchAt: 0,
+    latenciesMs: [],
+    reset() {
+      r.consumedCount = 0;
+      r.firstBatchAt = 0;
+      r.lastBatchAt = 0;
+      r.latenciesMs = [];
+    },
+    consumed(_topic, count) {
+      if (r.firstBatchAt === 0) r.firstBatchAt = performance.now();
+      r.consumedCount += count;
+    },
+    deadLettered: () => undefined,
+    scoresEmitted: () => undefined,
+    endToEnd(_observed, ingestSeconds) {
+      r.latenciesMs.push(ingestSeconds * 1000);
+      r.lastBatchAt = performance.now();
+    },
+    batch: () => undefined,
+    lag: () => undefined,
+    paused: () => undefined,
+  };
+  return r;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function streamOf(seed: string, rate: number) {
+  return createSignalStream({
+    seed,
+    subjects: SUBJECTS,
+    fraudRate: 0.05,
+    startMs: Date.now(),
+    eventsPerSecond: rate,
+    arrivals: 'uniform',
+  });
+}
+
+async function preload(producer: KafkaProducer, topics: TopicNames): Promise<void> {
+  const codec = createCodec();
+  // Simulated time runs at EVENTS per 10 s, so that no observedAt lies in the future when the worker reads it.
+  const stream = createSignalStream({
+    seed: 'bench-throughput',
+    subjects: SUBJECTS,
+    fraudRate: 0.05,
+    startMs: Date.now() - 60_000,
+    eventsPerSecond: EVENTS / 10,
+    arrivals: 'uniform',
+  });
+  const pending = new Map<SignalKind, { key: string; value: Buffer }[]>();
+  let produced = 0;
+  for (const event of stream) {
+    const { topicKind, record } = encodeEvent(codec, event);
+    const list = pending.get(topicKind) ?? [];
+    list.push(record);
+    pending.set(topicKind, list);
+    produced += 1;
+    if (produced % 10_000 === 0 || produced === EVENTS) {
+      for (const [kind, records] of pending) await produceRecords(producer, topics[kind], records);
+      pending.clear();
+      process.stderr.write(`\rpreloaded ${produced}/${EVENTS}`);
+    }
+    if (produced >= EVENTS) break;
+  }
+  process.stderr.write('\n');
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+async function main(): Promise<void> {
+  const infra = await startInfra();
+  const brokers = infra.kafkaBrokers.split(',');
+  const topics = topicNames(`bench-${randomBytes(4).toString('hex')}.`);
+  const client = createKafkaClient({ brokers, clientId: 'dmid-bench', logLevel: 'error' });
+  const admin = await client.admin();
+  await ensureTopics(
+    admin,
+    allTopics(topics).map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1 })),
+  );
+  const producer = await client.producer();
+  const redis = new Redis(infra.redisUrl);
+  const keyPrefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const store = createRedisStore({ redis, keyPrefix });
+  const metrics = recorder();
+  const groupId = `dmid-bench-${randomBytes(4).toString('hex')}`;
+  try {
+    await preload(producer, topics);
+    const worker = createWorker({
+      transport: createKafkaTransport({ client, groupId }),
+      store,
+      scorer: createRulesScorer(),
+      codec: createCodec(),
+      metrics,
+      logger: pino({ level: 'warn' }),
+      topics,
+      groupId,
+      validation: { maxFutureSkewMs: 300_000 },
+    });
+    const running = worker.run();
+    const deadline = Date.now() + 300_000;
+    while (metrics.consumedCount < EVENTS && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const seconds = (metrics.lastBatchAt - metrics.firstBatchAt) / 1000;
+    const throughput = {
+      events: metrics.consumedCount,
+      seconds,
+      eventsPerSecond: metrics.consumedCount / seconds,
+    };
+    process.stderr.write(
+      `throughput: ${Math.round(throughput.eventsPerSecond)} events/s over ${seconds.toFixed(1)} s\n`,
+    );
+
+    metrics.reset();
+    await publish({
+      stream: streamOf('bench-latency', RATE),
+      ratePerSecond: RATE,
+      durationMs: SECONDS * 1000,
+      sink: (kind, records) => produceRecords(producer, topics[kind], records).then(() => undefined),
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    const sorted = [...metrics.latenciesMs].sort((a, b) => a - b);
+    const latency = {
+      offeredEventsPerSecond: RATE,
+      seconds: SECONDS,
+      events: sorted.length,
+      p50Ms: percentile(sorted, 50),
+      p95Ms: percentile(sorted, 95),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1) ?? NaN,
+    };
+    process.stderr.write(
+      `latency at ${RATE}/s: p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms\n`,
+    );
+    await worker.stop();
+    await running;
+    const result = {
+      benchmark: 'pipeline-v0',
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() },
+      setup: {
+        partitions: PARTITIONS,
+        subjects: SUBJECTS,
+        scorer: 'rules-1.0.0',
+        kafka: infra.source,
+        workers: 1,
+      },
+      throughput,
+      latency,
+    };
+    mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+    const file = new URL(`results/${result.at.replace(/[:.]/g, '-')}.json`, import.meta.url);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file.pathname}\n`);
+  } finally {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: allTopics(topics) }).catch(() => undefined);
+    await admin.disconnect();
+    await store.close();
+    await deleteKeys(redis, keyPrefix);
+    redis.disconnect();
+    await infra.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,169 @@
+/**
+ * One-off measurement of the Redis state store's applySignals (not a test: nothing is asserted).
+ *
+ *   DMID_REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/state-store-apply.ts [subjects] [batches] [batchSize]
+ *
+ * Defaults: 2,000 subjects, 200 batches of 500 subjects × 1 event. Each subject first gets 40 events (the
+ * location window, 3 in 7 of them, fills up), so most inserts also trim, as in the steady state; the
+ * measured batches bring each subject to 90. Prints events/s and batch latency seen from Node, the Lua
+ * time per call from INFO commandstats (the server's own count, so only clean on a Redis nobody else uses
+ * meanwhile), and the memory of one subject's keys at 90 events and of one driven to 600 (every window
+ * and the dedupe memory full, at its default of 512 ids). Deletes its keys (prefix `bench:<hex>:`).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { SIGNAL_KINDS } from '../src/codec/types.js';
+import { createRedisStore } from '../src/state/redis-store.js';
+import type { KindedSignal, SubjectSignals } from '../src/state/state-store.js';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const BASE_MS = Date.UTC(2025, 0, 15);
+
+function subjectId(): string {
+  let id = '';
+  for (const byte of randomBytes(32)) id += BASE32[byte % 32] ?? 'a';
+  return id;
+}
+
+/** Kinds in the proportion a busy pipeline sees them: location and biometric most. */
+const MIX = ['location', 'location', 'location', 'biometric', 'biometric', 'telecom', 'registry'] as const;
+
+function signal(subject: string, n: number): KindedSignal {
+  const kind = MIX[n % MIX.length] ?? 'location';
+  const header = {
+    eventId: randomUUID(),
+    subjectId: subject,
+    providerId: 'bench',
+    observedAt: BASE_MS + n * 1000,
+  };
+  switch (kind) {
+    case 'location':
+      return {
+        kind,
+        signal: { ...header, latitude: 39.9042, longitude: 116.4074, accuracyMeters: 20, source: 'GNSS' },
+      };
+    case 'biometric':
+      return {
+        kind,
+        signal: {
+          ...header,
+          modality: 'FACE',
+          matchScore: 0.93,
+          livenessScore: 0.97,
+          qualityScore: 0.9,
+          presentationAttack: false,
+          captureChannel: 'KIOSK',
+        },
+      };
+    case 'telecom':
+      return {
+        kind,
+        signal: {
+          ...header,
+          msisdnHash: 'msisdn-3f9a1c0e77d2',
+          carrier: 'CMCC',
+          lineType: 'POSTPAID',
+          tenureDays: 800,
+          simSwappedAt: null,
+          portedAt: null,
+          deviceChangedAt: null,
+          kycMatch: 'FULL',
+        },
+      };
+    case 'registry':
+      return {
+        kind,
+        signal: {
+          ...header,
+          registry: 'social-insurance',
+          recordFound: true,
+          nameMatch: 1,
+          birthDateMatch: true,
+          status: 'ACTIVE',
+          documentValid: true,
+        },
+      };
+  }
+}
+
+async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number }> {
+  const info = await redis.info('commandstats');
+  const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+  return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0) };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const url = process.env.DMID_REDIS_URL;
+  if (url === undefined || url === '') throw new Error('set DMID_REDIS_URL');
+  const [subjects = 2_000, batches = 200, batchSize = 500] = process.argv.slice(2).map(Number);
+  const redis = new Redis(url);
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const store = createRedisStore({ redis, keyPrefix: prefix });
+  const ids = Array.from({ length: subjects }, subjectId);
+  const counters = new Map(ids.map((id) => [id, 0]));
+  let cursor = 0;
+  const nextBatch = (): SubjectSignals[] =>
+    Array.from({ length: batchSize }, () => {
+      const id = ids[cursor++ % ids.length] ?? '';
+      const n = (counters.get(id) ?? 0) + 1;
+      counters.set(id, n);
+      return { subjectId: id, signals: [signal(id, n)] };
+    });
+  try {
+    for (let i = 0; i < (subjects * 40) / batchSize; i += 1) await store.applySignals(nextBatch());
+    const before = await evalshaStats(redis);
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < batches; i += 1) {
+      const t0 = performance.now();
+      await store.applySignals(nextBatch());
+      latencies.push(performance.now() - t0);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const after = await evalshaStats(redis);
+    latencies.sort((a, b) => a - b);
+    const bytesOf = (id: string) =>
+      Promise.all(['state', 'seen'].map((role) => redis.memory('USAGE', `${prefix}{${id}}:${role}`)));
+    const memory = await bytesOf(ids[0] ?? '');
+    // One subject driven past the default dedupe memory (512 ids), for the memory of a long-lived subject.
+    const veteran = subjectId();
+    for (let n = 1; n <= 600; n += 50) {
+      const signals = Array.from({ length: 50 }, (_, i) => signal(veteran, n + i));
+      await store.applySignals([{ subjectId: veteran, signals }]);
+    }
+    const veteranMemory = await bytesOf(veteran);
+    console.log(
+      JSON.stringify(
+        {
+          subjects,
+          batches,
+          batchSize,
+          kinds: SIGNAL_KINDS.length,
+          eventsPerSecond: Math.round((batches * batchSize) / seconds),
+          batchMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+          luaUsecPerCall: (after.usec - before.usec) / Math.max(1, after.calls - before.calls),
+          bytesPerSubject: { state: memory[0], seen: memory[1] },
+          bytesAt600Events: { state: veteranMemory[0], seen: veteranMemory[1] },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    let scan = '0';
+    do {
+      const [next, keys] = await redis.scan(scan, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      scan = next;
+    } while (scan !== '0');
+    await store.close();
+    await redis.quit();
+  }
+}
+
+await main();

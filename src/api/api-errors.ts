@@ -1,0 +1,85 @@
+/**
+ * The closed list of error codes the HTTP API answers with, and the one function that sends them.
+ *
+ * Every error body is `{ "error": { "code", "message" } }`. Codes are stable (clients branch on them, so
+ * none is renamed or reused); messages are fixed text per code, so nothing from the request (a subject id,
+ * a query parameter name) and nothing internal (a stack, a Redis error) ever reaches a response.
+ */
+import type { FastifyReply } from 'fastify';
+
+interface ApiErrorSpec {
+  readonly status: number;
+  /** Whether the same request may succeed later (503s). */
+  readonly retriable: boolean;
+  readonly message: string;
+}
+
+export const API_ERRORS = {
+  SUBJECT_ID_MALFORMED: {
+    status: 400,
+    retriable: false,
+    message:
+      'subjectId must be a pseudonym: 32 characters of lower-case base32 (see `dmid pseudonymize`), never a raw identifier',
+  },
+  QUERY_PARAMETER_UNKNOWN: {
+    status: 400,
+    retriable: false,
+    message: 'this route takes no query parameters',
+  },
+  BAD_REQUEST: { status: 400, retriable: false, message: 'the request is not valid' },
+  ROUTE_NOT_FOUND: { status: 404, retriable: false, message: 'no such route' },
+  SUBJECT_NOT_FOUND: {
+    status: 404,
+    retriable: false,
+    message: 'no current score for this subject: unknown, or its cached score expired',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, retriable: false, message: 'the request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'unsupported content type' },
+  INTERNAL_ERROR: { status: 500, retriable: false, message: 'internal error' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    retriable: true,
+    message: 'the score store is unavailable; retry later',
+  },
+} as const satisfies Record<string, ApiErrorSpec>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** The error body of every failed request. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: ApiErrorCode; readonly message: string };
+}
+
+/** Seconds a client is told to wait before retrying a retriable error. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** JSON schema of {@link ApiErrorBody}, for the response schemas of every route. */
+export const ERROR_BODY_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** Sends the error of `code`: its status, its fixed message, and `Retry-After` when retriable. */
+export function sendApiError(reply: FastifyReply, code: ApiErrorCode): FastifyReply {
+  const spec: ApiErrorSpec = API_ERRORS[code];
+  if (spec.retriable) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  const body: ApiErrorBody = { error: { code, message: spec.message } };
+  return reply.code(spec.status).type('application/json; charset=utf-8').send(body);
+}
+
+/** The API error code for a framework error of status `status` (body limits, content types, bad URLs). */
+export function codeOfClientStatus(status: number): ApiErrorCode {
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 404) return 'ROUTE_NOT_FOUND';
+  return 'BAD_REQUEST';
+}

@@ -1,0 +1,180 @@
+/**
+ * Wiring only: builds the engine's parts from configuration, starts them, stops them in order.
+ *
+ * Two modes differ in exactly two adapters. With DMID_KAFKA_BROKERS and DMID_REDIS_URL set: the Kafka
+ * transport and the Redis store. With neither (embedded mode, `npm start` on a fresh machine): the
+ * in-process partitioned log and the in-memory store, fed by the built-in simulator. Every other part,
+ * the worker, scorer, codec, API and metrics, is the same object in both.
+ */
+import { LatencyWindow } from './api/latency-window.js';
+import { createMetrics } from './api/metrics.js';
+import { readinessOf, type ReadinessReport } from './api/readiness.js';
+import { createApiServer } from './api/server.js';
+import { workerMetrics } from './api/worker-metrics.js';
+import type { Codec } from './codec/codec.js';
+import { createConfiguredCodec } from './codec/schema-files.js';
+import { allTopics, type Config } from './config.js';
+import { DmidError } from './errors.js';
+import { createKafkaClient } from './ingest/kafka-client.js';
+import { createKafkaTransport } from './ingest/kafka-transport.js';
+import { createMemoryTransport } from './ingest/memory-transport.js';
+import { ensureTopics } from './ingest/topics.js';
+import type { Transport } from './ingest/transport.js';
+import { createWorker } from './ingest/worker.js';
+import type { Logger } from './logger.js';
+import { createRulesScorer } from './scoring/rules-scorer.js';
+import { publish } from './simulator/publish.js';
+import { createSignalStream } from './simulator/stream.js';
+import { createMemoryStore } from './state/memory-store.js';
+import { createRedisStore } from './state/redis-store.js';
+import type { StateStore } from './state/state-store.js';
+
+export type EngineMode = 'embedded' | 'kafka';
+
+export interface Engine {
+  readonly mode: EngineMode;
+  readonly apiUrl: string;
+  /** Settles when the worker stops: resolves after stop(), rejects when consumption failed. */
+  readonly running: Promise<void>;
+  /** The rolling numbers behind the status line. */
+  readonly window: LatencyWindow;
+  /** Stops the simulator, lets the batch in flight finish and commit, closes the API and the store. */
+  stop(): Promise<void>;
+}
+
+/** Which mode the configuration asks for; half a Kafka/Redis configuration is an error, not a guess. */
+export function engineMode(config: Config): EngineMode {
+  const kafka = config.kafka.brokers !== null;
+  const redis = config.redis.url !== null;
+  if (kafka !== redis) {
+    throw new DmidError(
+      'DMID_CONFIG_INVALID',
+      'set both DMID_KAFKA_BROKERS and DMID_REDIS_URL (Kafka mode) or neither (embedded mode)',
+    );
+  }
+  return kafka ? 'kafka' : 'embedded';
+}
+
+interface Adapters {
+  readonly transport: Transport;
+  readonly store: StateStore;
+}
+
+async function kafkaAdapters(config: Config, logger: Logger): Promise<Adapters> {
+  const brokers = config.kafka.brokers ?? [];
+  const client = createKafkaClient({ brokers, clientId: config.kafka.clientId, logLevel: 'warn' });
+  const admin = await client.admin();
+  try {
+    const specs = allTopics(config.topics.names).map((name) => ({
+      name,
+      partitions: config.topics.partitions,
+      replicationFactor: config.topics.replicationFactor,
+    }));
+    const result = await ensureTopics(admin, specs);
+    if (result.created.length > 0) logger.info({ created: result.created }, 'topics created');
+    for (const warning of result.warnings) logger.warn({ topic: warning.topic }, warning.message);
+  } finally {
+    await admin.disconnect();
+  }
+  const transport = createKafkaTransport({
+    client,
+    groupId: config.kafka.groupId,
+    partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
+  });
+  const store = createRedisStore({
+    redis: config.redis.url ?? '',
+    keyPrefix: config.redis.keyPrefix,
+    ...config.state,
+  });
+  return { transport, store };
+}
+
+function embeddedAdapters(config: Config): Adapters {
+  return {
+    transport: createMemoryTransport({ partitions: config.topics.partitions }),
+    store: createMemoryStore(config.state),
+  };
+}
+
+/** Feeds the embedded log with the simulator until `signal` aborts. */
+function startSimulator(
+  config: Config,
+  codec: Codec,
+  transport: Transport,
+  signal: AbortSignal,
+  logger: Logger,
+): void {
+  const rate = config.embedded.simulateRate;
+  if (rate === 0) return;
+  const stream = createSignalStream({
+    seed: 'dmid-embedded',
+    subjects: 5_000,
+    fraudRate: 0.05,
+    badRate: 0.005,
+    startMs: Date.now(),
+    eventsPerSecond: rate,
+    arrivals: 'uniform',
+  });
+  const names = config.topics.names;
+  publish({
+    stream,
+    codec,
+    ratePerSecond: rate,
+    signal,
+    sink: (kind, records) => transport.send([{ topic: names[kind], records }]),
+  }).catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
+}
+
+export async function startEngine(config: Config, logger: Logger): Promise<Engine> {
+  const mode = engineMode(config);
+  const { transport, store } =
+    mode === 'kafka' ? await kafkaAdapters(config, logger) : embeddedAdapters(config);
+  const codec = createConfiguredCodec(config.extraSchemaDir);
+  const metrics = createMetrics();
+  const window = new LatencyWindow();
+  const worker = createWorker({
+    transport,
+    store,
+    scorer: createRulesScorer({ halfLivesMs: config.halfLivesMs }),
+    codec,
+    metrics: workerMetrics(metrics, window),
+    logger,
+    topics: config.topics.names,
+    groupId: config.kafka.groupId,
+    validation: { maxFutureSkewMs: config.validation.maxFutureSkewMs },
+  });
+  const readiness = async (): Promise<ReadinessReport> => {
+    const status = worker.status();
+    const redis = await store.ping().then(
+      () => ({ ok: true }),
+      () => ({ ok: false, detail: 'store unreachable' }),
+    );
+    return readinessOf({
+      transport: { ok: status.transport.ok, detail: status.transport.detail },
+      store: redis,
+      consumption: status.paused ? { ok: false, detail: 'paused: a dependency is down' } : { ok: true },
+    });
+  };
+  const api = createApiServer({ store, metrics, readiness, halfLives: config.halfLivesMs, logger });
+  const { url } = await api.listen(config.api.host, config.api.port);
+  const running = worker.run();
+  const simulation = new AbortController();
+  if (mode === 'embedded') startSimulator(config, codec, transport, simulation.signal, logger);
+  let stopping: Promise<void> | undefined;
+  return {
+    mode,
+    apiUrl: url,
+    running,
+    window,
+    stop() {
+      stopping ??= (async () => {
+        simulation.abort();
+        await worker.stop();
+        await running.catch(() => undefined);
+        await api.close();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

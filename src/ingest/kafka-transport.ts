@@ -1,0 +1,160 @@
+/**
+ * The Kafka transport: one consumer-group member over the signal topics and one idempotent producer.
+ *
+ * Offsets are committed by hand, per batch, only after the handler resolved (so after everything
+ * downstream succeeded). A batch whose partition was taken away by a rebalance while it was handled
+ * (`isStale`) is not committed: the new owner redoes it, which the idempotent state store makes harmless.
+ */
+import { DmidError, isDmidError } from '../errors.js';
+import { withRetry } from './retry.js';
+import {
+  isKafkaError,
+  produceToTopics,
+  withKafka,
+  type KafkaClient,
+  type KafkaConsumer,
+  type KafkaProducer,
+} from './kafka-client.js';
+import type { InboundRecord, RunOptions, TopicRecords, Transport, TransportStatus } from './transport.js';
+
+export interface KafkaTransportOptions {
+  readonly client: KafkaClient;
+  readonly groupId: string;
+  /**
+   * Partitions handled at the same time by this member. More overlaps Redis and produce round trips of
+   * different partitions. Default 4.
+   */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Most bytes fetched per partition per request. Default 1 MiB (kafkajs). */
+  readonly maxBytesPerPartition?: number;
+}
+
+interface Connections {
+  readonly consumer: KafkaConsumer;
+  readonly producer: KafkaProducer;
+}
+
+/**
+ * Commits one partition's offset, retrying while the broker says "not now" (a partition whose leader is
+ * still being elected, a coordinator loading). The commit is retried here, not by re-running the batch:
+ * kafkajs re-runs `eachBatch` when it throws, and the batch's outputs would be produced again. A commit
+ * that cannot succeed (the partition went to another member) is given up: the batch is then redelivered
+ * to the new owner, which the idempotent store makes harmless.
+ */
+async function commit(
+  consumer: KafkaConsumer,
+  offset: { topic: string; partition: number; offset: string },
+  heartbeat: () => Promise<void>,
+): Promise<void> {
+  let stopped = false;
+  try {
+    await withRetry(() => withKafka('offset commit', () => consumer.commitOffsets([offset])), {
+      stopping: () => stopped,
+      heartbeat,
+      onRetry: (_error, attempt) => {
+        stopped = attempt >= COMMIT_ATTEMPTS;
+      },
+      onRecovered: () => undefined,
+    });
+  } catch (error) {
+    if (isDmidError(error) || isKafkaError(error)) return;
+    throw error;
+  }
+}
+
+/** Tries of one offset commit before it is left to redelivery. */
+const COMMIT_ATTEMPTS = 20;
+
+export function createKafkaTransport(options: KafkaTransportOptions): Transport {
+  let producer: KafkaProducer | undefined;
+  let connections: Connections | undefined;
+  let state: TransportStatus = { ok: false, detail: 'not started' };
+  let stopping: Promise<void> | undefined;
+  let failure: ((error: unknown) => void) | undefined;
+
+  const producerReady = async (): Promise<KafkaProducer> => {
+    producer ??= await options.client.producer();
+    return producer;
+  };
+
+  async function run(runOptions: RunOptions): Promise<void> {
+    if (connections !== undefined) throw new Error('kafka transport: run() called twice');
+    const consumer = await options.client.consumer({ groupId: options.groupId });
+    connections = { consumer, producer: await producerReady() };
+    const failed = new Promise<never>((_, reject) => {
+      failure = reject;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      state = { ok: false, detail: `consumer crashed: ${payload.error.message}` };
+      failure?.(new DmidError('DMID_KAFKA_UNAVAILABLE', 'Kafka consumer crashed', { cause: payload.error }));
+    });
+    // A new group starts at the oldest record, so nothing published before the first start is missed.
+    await withKafka('subscribe', () =>
+      consumer.subscribe({ topics: [...runOptions.topics], fromBeginning: true }),
+    );
+    await withKafka('consumer run', () =>
+      consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const heartbeat = (): Promise<void> => payload.heartbeat();
+          const last = batch.messages.at(-1);
+          if (last === undefined) return;
+          const records: InboundRecord[] = batch.messages.map((m) => ({
+            key: m.key,
+            value: m.value,
+            offset: m.offset,
+            timestampMs: Number(m.timestamp),
+          }));
+          try {
+            await runOptions.handle({
+              topic: batch.topic,
+              partition: batch.partition,
+              records,
+              highWatermark: batch.highWatermark,
+              heartbeat,
+            });
+          } catch (error) {
+            state = { ok: false, detail: 'batch handling failed' };
+            failure?.(error);
+            throw error;
+          }
+          if (payload.isStale()) return;
+          const next = (BigInt(last.offset) + 1n).toString();
+          await commit(consumer, { topic: batch.topic, partition: batch.partition, offset: next }, heartbeat);
+        },
+      }),
+    );
+    state = { ok: true, detail: 'consuming' };
+    try {
+      await Promise.race([failed, new Promise<void>((resolve) => stoppedSignal.push(resolve))]);
+    } finally {
+      await stop();
+    }
+  }
+
+  const stoppedSignal: (() => void)[] = [];
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      state = { ok: false, detail: 'stopping' };
+      // kafkajs' disconnect waits for the batch in flight to finish (and commit) before leaving the group.
+      await connections?.consumer.disconnect();
+      await producer?.disconnect();
+      state = { ok: false, detail: 'stopped' };
+      for (const resolve of stoppedSignal.splice(0)) resolve();
+    })();
+    return stopping;
+  }
+
+  return {
+    run,
+    async send(batches: readonly TopicRecords[]) {
+      await produceToTopics(await producerReady(), batches);
+    },
+    stop,
+    status: () => state,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The scoring worker: consumes the four signal topics batch by batch and, for each batch:
+ * decode and validate (bad records become dead letters) -> apply to state (one atomic store call per
+ * subject, pipelined) -> features and one batched scoring call for the subjects whose state changed ->
+ * cache the new scores -> produce scores, anchors and dead letters (acknowledged) -> mark the scores
+ * emitted -> return, after which the transport commits the batch's offsets.
+ *
+ * The order makes a crash anywhere safe: see src/state/state-store.ts. A dependency that is down pauses
+ * the batch and retries it (retry.ts); anything else fails the worker, and the batch is redelivered.
+ */
+import type { Codec } from '../codec/codec.js';
+import type { SignalKind } from '../codec/types.js';
+import type { TopicNames } from '../config.js';
+import type { DlqReason } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { anchorFor } from '../anchor/commitment.js';
+import { scoresToEmit } from '../scoring/batch-scoring.js';
+import type { Scorer } from '../scoring/scorer.js';
+import type { StateStore } from '../state/state-store.js';
+import { decodeBatch, type DecodedBatch } from './batch-decoder.js';
+import { toDeadLetterRecord } from './dead-letter.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import type { InboundBatch, OutboundRecord, TopicRecords, Transport } from './transport.js';
+import type { ValidationRules } from './validate.js';
+
+/** What the worker reports; src/api/metrics.ts turns it into Prometheus metrics. */
+export interface WorkerMetrics {
+  consumed(topic: string, count: number): void;
+  deadLettered(reason: DlqReason): void;
+  scoresEmitted(count: number): void;
+  /** Per valid event, seconds from `observedAt` and from the Kafka timestamp to its batch's outputs acked. */
+  endToEnd(observedToScoreSeconds: number, ingestToScoreSeconds: number): void;
+  batch(size: number, storeSeconds: number, scoringSeconds: number): void;
+  lag(topic: string, partition: number, lag: number): void;
+  paused(paused: boolean): void;
+}
+
+export interface WorkerDeps {
+  readonly transport: Transport;
+  readonly store: StateStore;
+  readonly scorer: Scorer;
+  readonly codec: Codec;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+  readonly topics: TopicNames;
+  readonly groupId: string;
+  readonly validation: ValidationRules;
+  readonly retry?: RetryOptions;
+  readonly now?: () => number;
+}
+
+export interface WorkerStatus {
+  /** True while a dependency is down and batches are being retried. */
+  readonly paused: boolean;
+  readonly transport: { readonly ok: boolean; readonly detail: string };
+}
+
+export interface Worker {
+  /** Consumes until stop(); rejects when consumption fails for a reason retrying cannot fix. */
+  run(): Promise<void>;
+  /** Finishes the batch in flight (or abandons a retry, uncommitted), commits, disconnects. */
+  stop(): Promise<void>;
+  status(): WorkerStatus;
+}
+
+function kindsByTopic(topics: TopicNames): ReadonlyMap<string, SignalKind> {
+  return new Map<string, SignalKind>([
+    [topics.telecom, 'telecom'],
+    [topics.location, 'location'],
+    [topics.biometric, 'biometric'],
+    [topics.registry, 'registry'],
+  ]);
+}
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const now = deps.now ?? Date.now;
+  const kinds = kindsByTopic(deps.topics);
+  let stopping = false;
+  let paused = false;
+
+  const setPaused = (value: boolean): void => {
+    if (paused === value) return;
+    paused = value;
+    deps.metrics.paused(value);
+  };
+
+  async function handle(batch: InboundBatch): Promise<void> {
+    const kind = kinds.get(batch.topic);
+    if (kind === undefined) throw new Error(`worker: no signal kind for topic ${batch.topic}`);
+    deps.metrics.consumed(batch.topic, batch.records.length);
+    const decoded = decodeBatch(kind, batch.records, deps.codec, deps.validation, now());
+    const deadLetters = decoded.deadLetters.map((letter) =>
+      toDeadLetterRecord(letter, { topic: batch.topic, partition: batch.partition, groupId: deps.groupId }),
+    );
+    await withRetry(
+      () => processDecoded(decoded, deadLetters),
+      {
+        stopping: () => stopping,
+        heartbeat: batch.heartbeat,
+        onRetry: (error, attempt, delayMs) => {
+          setPaused(true);
+          deps.logger.warn({ err: error, attempt, delayMs }, 'batch failed; retrying');
+        },
+        onRecovered: () => setPaused(false),
+      },
+      deps.retry,
+    );
+    for (const letter of decoded.deadLetters) deps.metrics.deadLettered(letter.reason);
+    const done = now();
+    for (const t of decoded.timings)
+      deps.metrics.endToEnd((done - t.observedAtMs) / 1000, (done - t.timestampMs) / 1000);
+    const last = batch.records.at(-1);
+    if (last !== undefined)
+      deps.metrics.lag(batch.topic, batch.partition, Number(batch.highWatermark) - Number(last.offset) - 1);
+  }
+
+  /** Everything after decoding; safe to run again for the same batch (idempotent store, cached scores). */
+  async function processDecoded(decoded: DecodedBatch, deadLetters: OutboundRecord[]): Promise<void> {
+    const storeStart = performance.now();
+    const states = decoded.subjects.length === 0 ? [] : await deps.store.applySignals(decoded.subjects);
+    const scoringStart = performance.now();
+    const { fresh, reused } = scoresToEmit(states, deps.scorer, now());
+    const scoringSeconds = (performance.now() - scoringStart) / 1000;
+    // The cache decides what is produced: the first score of a version wins (state-store.ts).
+    const saved = fresh.length > 0 ? await deps.store.saveScores(fresh.map((f) => f.cached)) : [];
+    const emit = [...reused];
+    fresh.forEach(({ state }, i) => {
+      const winner = saved[i];
+      if (winner !== null && winner !== undefined) emit.push({ cached: winner, state });
+    });
+    const outputs: TopicRecords[] = [
+      {
+        topic: deps.topics.scores,
+        records: emit.map(({ cached }) => ({
+          key: cached.score.subjectId,
+          value: deps.codec.encode('score', cached.score),
+        })),
+      },
+      {
+        topic: deps.topics.anchors,
+        records: emit.map(({ cached, state }) => {
+          const anchor = anchorFor(deps.codec, cached.score, state.salt);
+          return { key: anchor.anchorId, value: deps.codec.encode('anchor', anchor) };
+        }),
+      },
+      { topic: deps.topics.dlq, records: deadLetters },
+    ];
+    await deps.transport.send(outputs);
+    if (emit.length > 0) {
+      await deps.store.markEmitted(
+        emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version })),
+      );
+    }
+    const storeSeconds = (performance.now() - storeStart) / 1000 - scoringSeconds;
+    deps.metrics.batch(decoded.timings.length + deadLetters.length, storeSeconds, scoringSeconds);
+    deps.metrics.scoresEmitted(emit.length);
+  }
+
+  return {
+    async run() {
+      try {
+        await deps.transport.run({ topics: [...kinds.keys()], handle });
+      } catch (error) {
+        // A retry abandoned because of stop() is a clean stop: the batch was not committed.
+        if (!stopping) throw error;
+      }
+    },
+    async stop() {
+      stopping = true;
+      await deps.transport.stop();
+    },
+    status: () => ({ paused, transport: deps.transport.status() }),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Runs the engine until SIGTERM or SIGINT, then stops it cleanly: the batch in flight finishes and
+ * commits, connections close. In embedded mode a status line (events/s, latency, dead letters) goes to
+ * stderr. Used by `npm start` (src/index.ts) and `dmid run`.
+ */
+import { formatStatusLine } from './api/latency-window.js';
+import type { Config } from './config.js';
+import { startEngine, type Engine } from './engine.js';
+import type { Logger } from './logger.js';
+
+const STATUS_INTERVAL_MS = 2000;
+
+function printStatus(engine: Engine): () => void {
+  const tty = process.stderr.isTTY;
+  const timer = setInterval(() => {
+    const line = `dmid ${engine.mode}: ${formatStatusLine(engine.window.snapshot())}`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, STATUS_INTERVAL_MS);
+  return () => {
+    clearInterval(timer);
+    if (tty) process.stderr.write('\n');
+  };
+}
+
+/** Runs until a signal or a failure; returns the exit code. */
+export async function runEngine(config: Config, logger: Logger): Promise<number> {
+  const engine = await startEngine(config, logger);
+  logger.info({ mode: engine.mode, api: engine.apiUrl }, 'dmid started');
+  process.stderr.write(
+    `dmid: ${engine.mode} mode, API on ${engine.apiUrl} (scores: /v1/subjects/<id>/score)\n`,
+  );
+  const stopStatus = engine.mode === 'embedded' ? printStatus(engine) : () => undefined;
+  const stopOn = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'stopping');
+    void engine.stop();
+  };
+  process.once('SIGTERM', stopOn);
+  process.once('SIGINT', stopOn);
+  try {
+    await engine.running;
+    await engine.stop();
+    logger.info('dmid stopped');
+    return 0;
+  } catch (error) {
+    logger.error({ err: error }, 'dmid failed');
+    await engine.stop().catch(() => undefined);
+    return 1;
+  } finally {
+    stopStatus();
+  }
+}

@@ -1,0 +1,151 @@
+--[[
+  dmid apply-signals: applies one subject's new signals of a batch, atomically. A port of
+  src/state/window.ts (insertIntoWindow): keep the two in step; the conformance tests compare them.
+
+  For each event, in the order given: an id already in `seen` or in its window is a duplicate and
+  changes nothing. Otherwise the id is remembered in `seen` (which keeps the newest dedupeSize ids),
+  the event goes into its dimension's window in event-time order (observedAt, then eventId byte by
+  byte), the window drops its oldest events beyond its size (an event older than a full window is
+  not kept, but still counts as applied), `ver` rises by one and `last` becomes its id.
+
+  A window is a string of entries, oldest first, one per line; an entry is a JSON array that starts
+  with the event id and observedAt: ["<eventId>",<observedAt>,...] (src/state/window-entry.ts).
+  The script reads only that prefix and moves whole lines, so it never decodes a signal: no number
+  passes through cjson, and the cost does not grow with the size of the signals.
+
+  Input:
+    KEYS[1]  state: hash of telecom, location, biometric, registry (the windows),
+             ver (events applied ever), emitted (newest version produced), last (id of event `ver`),
+             salt (the subject's anchor-commitment salt)
+    KEYS[2]  seen: sorted set, member event id, score the `ver` it was applied as
+    KEYS[3]  score: string, the cached score JSON (only read here)
+
+    ARGV[1]    dedupeSize: how many event ids `seen` keeps (the newest), integer >= 1
+    ARGV[2]    stateTtlSeconds: TTL given to state and seen when an event was applied
+    ARGV[3..6] window sizes of telecom, location, biometric, registry
+    ARGV[7]    a fresh random salt (64 hex characters): kept as the subject's salt if it has none yet
+               (the script cannot make one: Redis seeds Lua's random generator the same every time)
+    ARGV[8..]  the events, 4 arguments each: kind (telecom|location|biometric|registry),
+               eventId (a UUID), observedAt (epoch ms), the window entry (one line)
+
+  Output: an array of 10 items
+    [1..4]  the windows of telecom, location, biometric, registry as stored, or false (empty)
+    [5]     ver            [6] emitted (0 if never)       [7] last event id, or false
+    [8]     the value of the score key, or false
+    [9]     one character per event given: '1' applied, '0' duplicate
+    [10]    the subject's salt (ARGV[7] when none is stored and nothing was applied)
+]]
+local KINDS = { 'telecom', 'location', 'biometric', 'registry' }
+local stateKey, seenKey, scoreKey = KEYS[1], KEYS[2], KEYS[3]
+local dedupeSize = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local sizes = {}
+for i, kind in ipairs(KINDS) do sizes[kind] = tonumber(ARGV[2 + i]) end
+
+local stored = redis.call('HMGET', stateKey, 'telecom', 'location', 'biometric', 'registry',
+  'ver', 'emitted', 'last', 'salt')
+local salt = stored[8]
+local ver = tonumber(stored[5]) or 0
+local last = stored[7]
+
+-- Windows are split into lines only when an event goes into them, and joined once at the end.
+local windows = {}
+local function linesOf(kind)
+  if windows[kind] == nil then
+    local i = 1
+    while KINDS[i] ~= kind do i = i + 1 end
+    local lines = {}
+    if stored[i] then
+      for line in string.gmatch(stored[i], '[^\n]+') do lines[#lines + 1] = line end
+    end
+    windows[kind] = lines
+  end
+  return windows[kind]
+end
+
+-- Byte order, not Lua's `<`: Lua compares strings with strcoll and Redis takes LC_COLLATE from the
+-- environment, so under a non-C locale `<` would disagree with the TypeScript order.
+local function idBefore(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function isLater(line, at, id)
+  local heldId, heldAt = string.match(line, '^%["([^"]*)",(%d+)')
+  heldAt = tonumber(heldAt)
+  if heldAt ~= at then return heldAt > at end
+  return idBefore(id, heldId)
+end
+
+-- insertIntoWindow of window.ts; returns false for a duplicate.
+local function insert(lines, size, at, id, entry)
+  local prefix = '["' .. id .. '",'
+  for i = 1, #lines do
+    if string.sub(lines[i], 1, #prefix) == prefix then return false end
+  end
+  local pos = #lines + 1
+  while pos > 1 and isLater(lines[pos - 1], at, id) do pos = pos - 1 end
+  if pos == 1 and #lines >= size then return true end
+  table.insert(lines, pos, entry)
+  while #lines > size do table.remove(lines, 1) end
+  return true
+end
+
+-- All arguments are checked before the first write: Redis does not roll a script back on error.
+if (#ARGV - 7) % 4 ~= 0 or not string.match(ARGV[7], '^%x+$') or #ARGV[7] ~= 64 then
+  return redis.error_reply('ERR dmid apply-signals: malformed arguments')
+end
+for i = 8, #ARGV, 4 do
+  if sizes[ARGV[i]] == nil or tonumber(ARGV[i + 2]) == nil then
+    return redis.error_reply('ERR dmid apply-signals: malformed event arguments')
+  end
+end
+
+local flags, touched = {}, {}
+for i = 8, #ARGV, 4 do
+  local kind, id, at, entry = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
+  local applied = false
+  if not redis.call('ZSCORE', seenKey, id) then
+    applied = insert(linesOf(kind), sizes[kind], at, id, entry)
+  end
+  if applied then
+    ver = ver + 1
+    last = id
+    touched[kind] = true
+    -- Room first, then the add: a sorted set that ever grows past zset-max-listpack-entries (128 by
+    -- default) becomes a skiplist, 3 times the memory, and never converts back.
+    local excess = redis.call('ZCARD', seenKey) + 1 - dedupeSize
+    if excess > 0 then redis.call('ZREMRANGEBYRANK', seenKey, 0, excess - 1) end
+    redis.call('ZADD', seenKey, ver, id)
+  end
+  flags[#flags + 1] = applied and '1' or '0'
+end
+
+local reply = {}
+for i, kind in ipairs(KINDS) do
+  if touched[kind] then
+    stored[i] = table.concat(windows[kind], '\n')
+    redis.call('HSET', stateKey, kind, stored[i])
+  end
+  reply[i] = stored[i]
+end
+-- A salt is stored with the first applied event; a call that applies nothing writes nothing.
+if next(touched) ~= nil then
+  if not salt then
+    salt = ARGV[7]
+    redis.call('HSET', stateKey, 'salt', salt)
+  end
+  redis.call('HSET', stateKey, 'ver', ver, 'last', last)
+  redis.call('EXPIRE', stateKey, ttl)
+  redis.call('EXPIRE', seenKey, ttl)
+end
+reply[5] = ver
+reply[6] = tonumber(stored[6]) or 0
+reply[7] = last
+reply[8] = redis.call('GET', scoreKey)
+reply[9] = table.concat(flags)
+reply[10] = salt or ARGV[7]
+return reply

@@ -1,0 +1,22 @@
+--[[
+  dmid mark-emitted: records that a subject's state version was produced. `emitted` only rises, so a
+  late or repeated call with an older version changes nothing.
+
+  Input:
+    KEYS[1]  state: the subject's state hash (see apply-signals.lua)
+    ARGV[1]  version: the state version whose score was produced, integer >= 1
+
+  Output: the emitted version after the call; 0 when the state does not exist (expired or never
+  written), which is left alone: an HSET would recreate it as a hash without windows or TTL.
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = tonumber(redis.call('HGET', KEYS[1], 'emitted')) or 0
+local version = tonumber(ARGV[1])
+if version == nil then
+  return redis.error_reply('ERR dmid mark-emitted: malformed version argument')
+end
+if version > current then
+  redis.call('HSET', KEYS[1], 'emitted', version)
+  return version
+end
+return current

@@ -1,0 +1,31 @@
+--[[
+  dmid save-score: caches a subject's score unless one of the same or a newer state version is cached.
+
+  Two batches can score the same subject at once (its signals arrive on four topics, handled by
+  different partitions and workers). Without this check both would cache and produce a score for the
+  same version (two different records under one score id), and a slow batch could replace a newer
+  cached score with an older one. With it, the first score of a version wins, everyone emits that one
+  record, and an older version never overwrites a newer one.
+
+  The stored value is src/state/cached-score.ts's JSON, which starts with {"version":<n>, so only that
+  prefix is read; the score is never decoded here.
+
+  Input:
+    KEYS[1]  score: string, the cached score
+    ARGV[1]  version of the score to save (integer >= 1)
+    ARGV[2]  the value to store (cached-score.ts JSON)
+    ARGV[3]  TTL, seconds
+
+  Output: the value cached after the call: ARGV[2] when it was saved, else the stored value (of the same
+  version: emit that one; of a newer version: the caller's score is superseded, emit nothing).
+]]
+local version = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[3])
+if not version or not ttl then return redis.error_reply('ERR dmid save-score: malformed arguments') end
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local held = tonumber(string.match(existing, '^{"version":(%d+),'))
+  if held and held >= version then return existing end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+return ARGV[2]

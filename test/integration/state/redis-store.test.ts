@@ -1,0 +1,211 @@
+/**
+ * The Redis state store on a real Redis: the shared conformance suite (each test on its own random key
+ * prefix, deleted afterwards), plus what only Redis has: the key layout, TTLs, script reloading, and how
+ * Redis failures surface.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { isDmidError } from '../../../src/errors.js';
+import { createRedisStore } from '../../../src/state/redis-store.js';
+import { redisFor } from '../../support/redis.js';
+import { stateStoreConformance } from '../../support/state-store-conformance.js';
+import { newSubjectId, signalOf, subjectBatch } from '../../support/state-signals.js';
+
+const TIMEOUT = { timeout: 30_000 };
+
+stateStoreConformance('Redis', async (t, options = {}) => {
+  const { redis, prefix } = await redisFor(t);
+  const store = createRedisStore({ redis, keyPrefix: prefix, ...options });
+  t.after(() => store.close());
+  return { store, advance: (ms: number) => sleep(ms) };
+});
+
+async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found.sort();
+}
+
+function unavailable(error: unknown): boolean {
+  return isDmidError(error, 'DMID_REDIS_UNAVAILABLE') && error.canRetry;
+}
+
+void describe('Redis state store only', () => {
+  void test(
+    'every key is <prefix>{<subjectId>}:<role>, and nothing is written outside the prefix',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix });
+      const subjects = [newSubjectId(), newSubjectId()];
+      const results = await store.applySignals(
+        subjects.map((subjectId) => subjectBatch(subjectId, [signalOf('location', { subjectId })])),
+      );
+      await store.saveScores(
+        results.map((r) => ({ version: r.version, score: { ...scoreShape(), subjectId: r.subjectId } })),
+      );
+      await store.markEmitted(results.map((r) => ({ subjectId: r.subjectId, version: r.version })));
+      const expected = subjects.flatMap((s) =>
+        ['score', 'seen', 'state'].map((role) => `${prefix}{${s}}:${role}`),
+      );
+      assert.deepEqual(await keysMatching(redis, `${prefix}*`), expected.sort());
+      // A key anywhere in the database that mentions one of these subjects is one of ours.
+      for (const subjectId of subjects) {
+        const anywhere = await keysMatching(redis, `*${subjectId}*`);
+        assert.deepEqual(anywhere, expected.filter((k) => k.includes(subjectId)).sort());
+      }
+    },
+  );
+
+  void test(
+    'state and dedupe memory carry stateTtlSeconds, the score scoreTtlSeconds',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix, stateTtlSeconds: 600, scoreTtlSeconds: 60 });
+      const subjectId = newSubjectId();
+      const [result] = await store.applySignals([
+        subjectBatch(subjectId, [signalOf('registry', { subjectId })]),
+      ]);
+      assert.ok(result !== undefined);
+      await store.saveScores([{ version: result.version, score: { ...scoreShape(), subjectId } }]);
+      const base = `${prefix}{${subjectId}}:`;
+      for (const [role, ttlMs] of [
+        ['state', 600_000],
+        ['seen', 600_000],
+        ['score', 60_000],
+      ] as const) {
+        const pttl = await redis.pttl(`${base}${role}`);
+        assert.ok(pttl > ttlMs - 5_000 && pttl <= ttlMs, `${role}: pttl ${pttl}`);
+      }
+    },
+  );
+
+  void test(
+    'the dedupe memory never exceeds dedupeSize, so a small one stays in the compact encoding',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const dedupeSize = 100;
+      const store = createRedisStore({ redis, keyPrefix: prefix, dedupeSize });
+      const subjectId = newSubjectId();
+      const signals = Array.from({ length: 250 }, (_, i) => signalOf('biometric', { subjectId, at: i }));
+      for (let i = 0; i < signals.length; i += 50) {
+        await store.applySignals([subjectBatch(subjectId, signals.slice(i, i + 50))]);
+      }
+      const seen = `${prefix}{${subjectId}}:seen`;
+      assert.equal(await redis.zcard(seen), dedupeSize);
+      // A sorted set past zset-max-listpack-entries (128 by default) would be a skiplist for good.
+      assert.ok(['listpack', 'ziplist'].includes(String(await redis.object('ENCODING', seen))));
+      const newest = await redis.zrange(seen, 0, -1);
+      assert.deepEqual(
+        newest,
+        signals.slice(-dedupeSize).map((s) => s.signal.eventId),
+      );
+    },
+  );
+
+  void test(
+    'after SCRIPT FLUSH the scripts are loaded again and the batch still applies once',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix });
+      const batch = Array.from({ length: 20 }, () => {
+        const subjectId = newSubjectId();
+        return subjectBatch(subjectId, [signalOf('biometric', { subjectId })]);
+      });
+      await redis.script('FLUSH');
+      const results = await store.applySignals(batch);
+      assert.deepEqual(
+        results.map((r) => r.version),
+        batch.map(() => 1),
+      );
+      await redis.script('FLUSH');
+      await store.markEmitted(results.map((r) => ({ subjectId: r.subjectId, version: r.version })));
+      const again = await store.applySignals(batch);
+      assert.deepEqual(
+        again.map((r) => [r.version, r.emittedVersion]),
+        batch.map(() => [1, 1]),
+      );
+    },
+  );
+
+  void test(
+    'an unreachable Redis is DMID_REDIS_UNAVAILABLE (retriable) for every operation',
+    TIMEOUT,
+    async () => {
+      // Port 1 on loopback refuses at once; the store owns this client and closes it.
+      const store = createRedisStore({ redis: 'redis://127.0.0.1:1' });
+      try {
+        const subjectId = newSubjectId();
+        await assert.rejects(store.ping(), unavailable);
+        await assert.rejects(
+          store.applySignals([subjectBatch(subjectId, [signalOf('telecom', { subjectId })])]),
+          unavailable,
+        );
+        await assert.rejects(store.readScore(subjectId), unavailable);
+        await assert.rejects(store.readState(subjectId), unavailable);
+        await assert.rejects(store.markEmitted([{ subjectId, version: 1 }]), unavailable);
+        await assert.rejects(
+          store.saveScores([{ version: 1, score: { ...scoreShape(), subjectId } }]),
+          unavailable,
+        );
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  void test(
+    'data that is not what the store writes is a bug (plain Error), and its content stays out of the message',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix });
+      const subjectId = newSubjectId();
+      const secret = 'Zhang San 110101199003077777';
+      await redis.set(`${prefix}{${subjectId}}:score`, secret);
+      await redis.hset(`${prefix}{${subjectId}}:state`, 'location', `[${secret}]`);
+      const isBug = (error: unknown) => {
+        assert.ok(error instanceof Error && !isDmidError(error), String(error));
+        assert.ok(!error.message.includes('Zhang'), error.message);
+        return true;
+      };
+      await assert.rejects(store.readScore(subjectId), isBug);
+      await assert.rejects(store.readState(subjectId), isBug);
+      await assert.rejects(
+        store.applySignals([subjectBatch(subjectId, [signalOf('location', { subjectId })])]),
+        isBug,
+      );
+    },
+  );
+
+  void test('bad options are refused before a client is opened (a leaked client would keep this file from exiting)', () => {
+    const redis = 'redis://127.0.0.1:1';
+    assert.throws(() => createRedisStore({ redis, keyprefix: 'x:' } as never), /unknown option keyprefix/);
+    assert.throws(() => createRedisStore({ redis, stateTtlSeconds: -1 }), RangeError);
+    assert.throws(() => createRedisStore({ redis, keyPrefix: 'a{b}:' }), TypeError);
+  });
+});
+
+function scoreShape() {
+  return {
+    scoreId: '7f1c9f4e-2b6a-4d8e-9c1a-3e5f7a9b1c2d',
+    subjectId: '',
+    computedAt: 1_736_942_400_000,
+    confidence: 0.5,
+    assuranceLevel: 'LOW' as const,
+    dimensions: [],
+    reasons: [],
+    modelVersion: 'rules-1',
+    triggerEventId: '5d0c4c0e-3f9a-4c1e-9b7a-2f1e8d6c5b4a',
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * A whole pipeline for integration tests, on the real broker and Redis: the contract's topics under a
+ * random prefix, a Redis store under a random key prefix, an in-process worker, and collectors that read
+ * what the pipeline writes (scores, anchors, dead letters). Everything is cleaned up after the test.
+ */
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { pino } from 'pino';
+import { createCodec, type Codec } from '../../src/codec/codec.js';
+import type { AnchorEvent, IdentityScore, Signal, SignalKind } from '../../src/codec/types.js';
+import { allTopics, topicNames, type TopicNames } from '../../src/config.js';
+import {
+  consumeRecords,
+  produceRecords,
+  type ConsumedRecord,
+  type KafkaProducer,
+} from '../../src/ingest/kafka-client.js';
+import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
+import { ensureTopics } from '../../src/ingest/topics.js';
+import { createWorker, type Worker, type WorkerMetrics } from '../../src/ingest/worker.js';
+import { createRulesScorer } from '../../src/scoring/rules-scorer.js';
+import { createRedisStore } from '../../src/state/redis-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
+import type { Arrivals } from './evidence-factory.js';
+import { deleteTopicAfter, randomGroupId, testKafkaClient } from './kafka.js';
+import { redisFor } from './redis.js';
+
+/** Metrics that go nowhere: the pipeline tests look at outputs, not at counters. */
+export const NO_METRICS: WorkerMetrics = {
+  consumed: () => undefined,
+  deadLettered: () => undefined,
+  scoresEmitted: () => undefined,
+  endToEnd: () => undefined,
+  batch: () => undefined,
+  lag: () => undefined,
+  paused: () => undefined,
+};
+
+/** Records a topic as they arrive, for as long as the test runs. */
+export interface Collector {
+  readonly records: ConsumedRecord[];
+  /** Resolves when `predicate` holds for the records so far; fails after `timeoutMs` saying what it waited for. */
+  until(
+    predicate: (records: readonly ConsumedRecord[]) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<void>;
+}
+
+export interface TestPipeline {
+  readonly topics: TopicNames;
+  /** The topic prefix (DMID_TOPIC_PREFIX) and Redis key prefix (DMID_REDIS_KEY_PREFIX) of this pipeline. */
+  readonly topicPrefix: string;
+  readonly keyPrefix: string;
+  readonly store: StateStore;
+  readonly codec: Codec;
+  readonly groupId: string;
+  /** Encodes and produces signals, keyed by subjectId, to their topics. */
+  publish(arrivals: Arrivals): Promise<void>;
+  /** Produces raw records (bad input) to the topic of `kind`. */
+  publishRaw(kind: SignalKind, records: { key: string | null; value: Buffer | null }[]): Promise<void>;
+  /** Starts (or restarts) an in-process worker. */
+  startWorker(): Worker;
+  collect(topic: string): Collector;
+  scoresOf(collector: Collector, subjectId: string): IdentityScore[];
+  anchorsOf(collector: Collector): AnchorEvent[];
+}
+
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function startPipeline(
+  t: TestContext,
+  options: { partitions?: number } = {},
+): Promise<TestPipeline> {
+  const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
+  const topics = topicNames(topicPrefix);
+  const client = testKafkaClient();
+  const admin = await client.admin();
+  try {
+    const specs = allTopics(topics).map((name) => ({
+      name,
+      partitions: options.partitions ?? 3,
+      replicationFactor: 1,
+    }));
+    await ensureTopics(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
+  for (const name of allTopics(topics)) deleteTopicAfter(t, name);
+
+  const redis = await redisFor(t);
+  const store = createRedisStore({ redis: redis.redis, keyPrefix: redis.prefix });
+  const codec = createCodec();
+  const groupId = randomGroupId();
+  const producer: KafkaProducer = await client.producer();
+  t.after(() => producer.disconnect());
+
+  const kindTopic = (kind: SignalKind): string => topics[kind];
+  const send = async (kind: SignalKind, signals: readonly Signal[] | undefined): Promise<void> => {
+    if (signals === undefined || signals.length === 0) return;
+    const records = signals.map((s) => ({ key: s.subjectId, value: codec.encode(kind, s) }));
+    await produceRecords(producer, kindTopic(kind), records);
+  };
+
+  return {
+    topics,
+    topicPrefix,
+    keyPrefix: redis.prefix,
+    store,
+    codec,
+    groupId,
+    async publish(arrivals) {
+      await send('telecom', arrivals.telecom);
+      await send('location', arrivals.location);
+      await send('biometric', arrivals.biometric);
+      await send('registry', arrivals.registry);
+    },
+    async publishRaw(kind, records) {
+      await producer.send({ topic: kindTopic(kind), acks: -1, messages: records.map((r) => ({ ...r })) });
+    },
+    startWorker() {
+      const worker = createWorker({
+        transport: createKafkaTransport({ client: testKafkaClient(), groupId }),
+        store,
+        scorer: createRulesScorer(),
+        codec,
+        metrics: NO_METRICS,
+        logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+        topics,
+        groupId,
+        validation: { maxFutureSkewMs: 300_000 },
+        retry: { minDelayMs: 50, maxDelayMs: 500 },
+      });
+      const running = worker.run();
+      t.after(async () => {
+        await worker.stop();
+        await running;
+      });
+      return worker;
+    },
+    collect(topic) {
+      const records: ConsumedRecord[] = [];
+      const controller = new AbortController();
+      const reading = consumeRecords({
+        client: testKafkaClient(),
+        topic,
+        groupId: randomGroupId(),
+        fromBeginning: true,
+        signal: controller.signal,
+        onRecord: (record) => {
+          records.push(record);
+        },
+      });
+      t.after(async () => {
+        controller.abort();
+        await reading;
+      });
+      return {
+        records,
+        until: (predicate, what, timeoutMs) => waitFor(() => predicate(records), what, timeoutMs),
+      };
+    },
+    scoresOf(collector, subjectId) {
+      return collector.records
+        .filter((r) => r.key === subjectId && r.value !== null)
+        .map((r) => codec.decode('score', r.value ?? Buffer.alloc(0)));
+    },
+    anchorsOf(collector) {
+      return collector.records.map((r) => codec.decode('anchor', r.value ?? Buffer.alloc(0)));
+    },
+  };
+}
