@@ -113,9 +113,9 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_PARTITIONS_CONCURRENTLY',
-    doc: 'Partitions one worker handles at the same time.',
-    default: '4',
-    schema: int(1, 64),
+    doc: 'Partitions one worker handles at the same time (their produce and commit requests are merged).',
+    default: '48',
+    schema: int(1, 1024),
   },
   {
     name: 'DMID_SIMULATE_RATE',

@@ -117,3 +117,52 @@ export function createStopLatch(): StopLatch {
     },
   };
 }
+
+/**
+ * Group commit for produce requests: sends that arrive while one is in flight wait and then go out
+ * together, as one request. With several partitions handled at once, this makes the number of produce
+ * round trips follow the broker's latency instead of the number of batches (the producer allows one
+ * request in flight; see kafka-client.ts). Each caller's promise settles with the request that carried
+ * its records; order within a topic is the order of the calls.
+ */
+export function createCoalescingSender<
+  B extends { readonly topic: string; readonly records: readonly unknown[] },
+>(
+  sendNow: (batches: readonly B[]) => Promise<void>,
+  merge: (topic: string, parts: readonly B[]) => B,
+  maxRecordsPerRequest = 10_000,
+): (batches: readonly B[]) => Promise<void> {
+  let pending: { batches: readonly B[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let running = false;
+  const records = (batches: readonly B[]): number => batches.reduce((n, b) => n + b.records.length, 0);
+
+  async function pump(): Promise<void> {
+    running = true;
+    while (pending.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < pending.length && (take === 0 || count < maxRecordsPerRequest)) {
+        count += records(pending[take]?.batches ?? []);
+        take += 1;
+      }
+      const group = pending.slice(0, take);
+      pending = pending.slice(take);
+      const byTopic = new Map<string, B[]>();
+      for (const b of group.flatMap((g) => g.batches))
+        byTopic.set(b.topic, [...(byTopic.get(b.topic) ?? []), b]);
+      try {
+        await sendNow([...byTopic].map(([topic, parts]) => merge(topic, parts)));
+        for (const g of group) g.resolve();
+      } catch (error) {
+        for (const g of group) g.reject(error);
+      }
+    }
+    running = false;
+  }
+
+  return (batches) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ batches, resolve, reject });
+      if (!running) void pump();
+    });
+}

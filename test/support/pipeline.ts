@@ -59,8 +59,8 @@ export interface TestPipeline {
   publish(arrivals: Arrivals): Promise<void>;
   /** Produces raw records (bad input) to the topic of `kind`. */
   publishRaw(kind: SignalKind, records: { key: string | null; value: Buffer | null }[]): Promise<void>;
-  /** Starts (or restarts) an in-process worker. */
-  startWorker(): Worker;
+  /** Starts (or restarts) an in-process worker, reporting to `metrics` (default: nowhere). */
+  startWorker(metrics?: WorkerMetrics): Worker;
   collect(topic: string): Collector;
   scoresOf(collector: Collector, subjectId: string): IdentityScore[];
   anchorsOf(collector: Collector): AnchorEvent[];
@@ -128,13 +128,13 @@ export async function startPipeline(
     async publishRaw(kind, records) {
       await producer.send({ topic: kindTopic(kind), acks: -1, messages: records.map((r) => ({ ...r })) });
     },
-    startWorker() {
+    startWorker(metrics = NO_METRICS) {
       const worker = createWorker({
         transport: createKafkaTransport({ client: testKafkaClient(), groupId }),
         store,
         scorer: createRulesScorer(),
         codec,
-        metrics: NO_METRICS,
+        metrics,
         logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
         topics,
         groupId,

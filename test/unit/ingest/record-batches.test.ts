@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import type { ProduceRecord } from '../../../src/ingest/record-batches.js';
-import { chunkRecords, createSerialQueue } from '../../../src/ingest/record-batches.js';
+import {
+  chunkRecords,
+  createCoalescingSender,
+  createSerialQueue,
+} from '../../../src/ingest/record-batches.js';
 
 function records(count: number, valueBytes: number): ProduceRecord[] {
   return Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(valueBytes) }));
@@ -73,5 +77,72 @@ void describe('createSerialQueue', () => {
     };
     await Promise.all([run({}, task), run({}, task)]);
     assert.equal(maxActive, 2);
+  });
+});
+
+interface Part {
+  readonly topic: string;
+  readonly records: readonly number[];
+}
+
+void describe('createCoalescingSender', () => {
+  const merge = (topic: string, parts: readonly Part[]): Part => ({
+    topic,
+    records: parts.flatMap((p) => p.records),
+  });
+
+  void it('sends calls made while a request is in flight as one request, in call order per topic', async () => {
+    const requests: Part[][] = [];
+    let release: () => void = () => undefined;
+    const send = createCoalescingSender<Part>(async (batches) => {
+      requests.push([...batches]);
+      if (requests.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    }, merge);
+    const first = send([{ topic: 'a', records: [1] }]);
+    const rest = [
+      send([{ topic: 'a', records: [2] }]),
+      send([
+        { topic: 'b', records: [3] },
+        { topic: 'a', records: [4] },
+      ]),
+    ];
+    release();
+    await Promise.all([first, ...rest]);
+    assert.deepEqual(requests, [
+      [{ topic: 'a', records: [1] }],
+      [
+        { topic: 'a', records: [2, 4] },
+        { topic: 'b', records: [3] },
+      ],
+    ]);
+  });
+
+  void it('a failed request rejects every call it carried, and the next calls go out again', async () => {
+    let fail = true;
+    const send = createCoalescingSender<Part>(
+      () => (fail ? Promise.reject(new Error('down')) : Promise.resolve()),
+      merge,
+    );
+    await assert.rejects(send([{ topic: 'a', records: [1] }]), /down/);
+    fail = false;
+    await send([{ topic: 'a', records: [2] }]);
+  });
+
+  void it('splits a backlog into requests of about maxRecordsPerRequest records', async () => {
+    const sizes: number[] = [];
+    let release: () => void = () => undefined;
+    const send = createCoalescingSender<Part>(
+      async (batches) => {
+        sizes.push(batches.reduce((n, b) => n + b.records.length, 0));
+        if (sizes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      merge,
+      5,
+    );
+    const calls = [send([{ topic: 'a', records: [0] }])];
+    for (let i = 0; i < 4; i++) calls.push(send([{ topic: 'a', records: [1, 2, 3] }]));
+    release();
+    await Promise.all(calls);
+    assert.deepEqual(sizes, [1, 6, 6]);
   });
 });
