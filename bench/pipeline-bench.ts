@@ -11,6 +11,7 @@
  * --subjects N (default 20000), --concurrency N (partitions handled at once, default 48). Writes bench/results/<timestamp>.json and prints a summary.
  * Infra: DMID_KAFKA_BROKERS / DMID_REDIS_URL if set, else the local scripts (as the tests do).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -26,7 +27,6 @@ import { ensureTopics } from '../src/ingest/topics.js';
 import { createWorker, type WorkerMetrics } from '../src/ingest/worker.js';
 import { createRulesScorer } from '../src/scoring/rules-scorer.js';
 import { encodeEvent } from '../src/simulator/encode.js';
-import { publish } from '../src/simulator/publish.js';
 import { createSignalStream } from '../src/simulator/stream.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import { startInfra } from '../test/support/infra.js';
@@ -91,17 +91,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-function streamOf(seed: string, rate: number) {
-  return createSignalStream({
-    seed,
-    subjects: SUBJECTS,
-    fraudRate: 0.05,
-    startMs: Date.now(),
-    eventsPerSecond: rate,
-    arrivals: 'uniform',
-  });
-}
-
 async function preload(producer: KafkaProducer, topics: TopicNames): Promise<void> {
   const codec = createCodec();
   // Simulated time runs at EVENTS per 10 s, so that no observedAt lies in the future when the worker reads it.
@@ -131,6 +120,31 @@ async function preload(producer: KafkaProducer, topics: TopicNames): Promise<voi
   process.stderr.write('\n');
 }
 
+/** `dmid simulate` at RATE for SECONDS, open loop, in a child process; resolves when it exits 0. */
+function simulateInChild(brokers: string, topicPrefix: string): Promise<void> {
+  const cli = new URL('../src/cli/bin.ts', import.meta.url).pathname;
+  const args = [
+    '--import',
+    'tsx',
+    cli,
+    'simulate',
+    '--rate',
+    String(RATE),
+    '--duration-ms',
+    String(SECONDS * 1000),
+  ];
+  args.push('--subjects', String(SUBJECTS), '--seed', 'bench-latency');
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, DMID_KAFKA_BROKERS: brokers, DMID_TOPIC_PREFIX: topicPrefix },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`dmid simulate exited with ${code}`)),
+    );
+  });
+}
+
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -143,7 +157,8 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 async function main(): Promise<void> {
   const infra = await startInfra();
   const brokers = infra.kafkaBrokers.split(',');
-  const topics = topicNames(`bench-${randomBytes(4).toString('hex')}.`);
+  const prefix = `bench-${randomBytes(4).toString('hex')}.`;
+  const topics = topicNames(prefix);
   const client = createKafkaClient({ brokers, clientId: 'dmid-bench', logLevel: 'error' });
   const admin = await client.admin();
   await ensureTopics(
@@ -184,12 +199,9 @@ async function main(): Promise<void> {
     );
 
     metrics.reset();
-    await publish({
-      stream: streamOf('bench-latency', RATE),
-      ratePerSecond: RATE,
-      durationMs: SECONDS * 1000,
-      sink: (kind, records) => produceRecords(producer, topics[kind], records).then(() => undefined),
-    });
+    // The load comes from another process (`dmid simulate`), as it would from providers: a generator in
+    // this process would compete with the worker for its event loop.
+    await simulateInChild(infra.kafkaBrokers, prefix);
     await new Promise((r) => setTimeout(r, 2000));
     const sorted = [...metrics.latenciesMs].sort((a, b) => a - b);
     const latency = {
