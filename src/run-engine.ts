@@ -24,18 +24,24 @@ function printStatus(engine: Engine): () => void {
 
 /** Runs until a signal or a failure; returns the exit code. */
 export async function runEngine(config: Config, logger: Logger): Promise<number> {
+  // Handlers first: a SIGTERM that arrives while the engine starts (a pod stopped during start-up) must
+  // still end in a clean stop, not in Node's default exit.
+  const started: { engine?: Engine; stopRequested: boolean } = { stopRequested: false };
+  const stopOn = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'stopping');
+    started.stopRequested = true;
+    void started.engine?.stop();
+  };
+  process.once('SIGTERM', stopOn);
+  process.once('SIGINT', stopOn);
   const engine = await startEngine(config, logger);
+  started.engine = engine;
+  if (started.stopRequested) await engine.stop();
   logger.info({ mode: engine.mode, api: engine.apiUrl }, 'dmid started');
   process.stderr.write(
     `dmid: ${engine.mode} mode, API on ${engine.apiUrl} (scores: /v1/subjects/<id>/score)\n`,
   );
   const stopStatus = engine.mode === 'embedded' ? printStatus(engine) : () => undefined;
-  const stopOn = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'stopping');
-    void engine.stop();
-  };
-  process.once('SIGTERM', stopOn);
-  process.once('SIGINT', stopOn);
   try {
     await engine.running;
     await engine.stop();

@@ -2,6 +2,7 @@
  * The score API wired for tests: the in-memory state store on a fake clock, private metrics, a settable
  * readiness, and a logger whose lines are kept so that tests can check what was (not) logged.
  */
+import { toIdentityScore } from '../../src/scoring/batch-scoring.js';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { pino } from 'pino';
@@ -91,18 +92,7 @@ export function identityScore(
   atMs = T0,
   arrivals: Arrivals = goodArrivals(),
 ): IdentityScore {
-  const result = scoreOf(arrivals, atMs);
-  return {
-    scoreId: randomUUID(),
-    subjectId: subject,
-    computedAt: result.computedAt,
-    confidence: result.confidence,
-    assuranceLevel: result.assuranceLevel,
-    dimensions: result.dimensions,
-    reasons: result.reasons,
-    modelVersion: result.modelVersion,
-    triggerEventId: result.triggerEventId,
-  };
+  return toIdentityScore({ ...scoreOf(arrivals, atMs), subjectId: subject }, randomUUID());
 }
 
 /** Caches a score of a new subject in the harness's store; returns it. */

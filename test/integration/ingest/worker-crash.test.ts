@@ -14,6 +14,9 @@ import { shiftArrivals } from '../../support/reason-scenarios.js';
 
 const CLI = new URL('../../../src/cli/bin.ts', import.meta.url).pathname;
 
+/** Whether a worker process has said it started (its engine is up and consuming). */
+const started = new WeakMap<ChildProcess, () => boolean>();
+
 function startWorkerProcess(pipeline: TestPipeline): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run'], {
     env: {
@@ -29,7 +32,11 @@ function startWorkerProcess(pipeline: TestPipeline): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr?.on('data', () => undefined);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  started.set(child, () => stderr.includes('kafka mode, API on'));
   return child;
 }
 
@@ -98,6 +105,8 @@ void test('worker-killed-mid-stream: SIGKILL and restart reflect every valid eve
     if (seen !== undefined) assert.deepEqual(score, seen, 'a repeated score id carries the same record');
     byId.set(score.scoreId, score);
   }
+  const last = child;
+  await waitFor(() => started.get(last)?.() === true, 'the restarted worker to report it started');
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   assert.equal(child.exitCode, 0, 'SIGTERM stops the worker cleanly');
