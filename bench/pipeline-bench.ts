@@ -228,6 +228,7 @@ async function main(): Promise<void> {
         scorer: 'rules-1.0.0',
         kafka: infra.source,
         workers: 1,
+        partitionsConsumedConcurrently: CONCURRENCY,
       },
       throughput,
       latency,
