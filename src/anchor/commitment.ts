@@ -25,16 +25,25 @@ export function recordHash(codec: Codec, score: IdentityScore): string {
   return createHash('sha256').update(canonicalScoreBytes(codec, score)).digest('hex');
 }
 
+/** The record hash from a score already encoded as a single-object record (what goes on the topic). */
+export function framedRecordHash(framedScore: Uint8Array): string {
+  return createHash('sha256').update(framedScore.subarray(HEADER_LENGTH)).digest('hex');
+}
+
 export function subjectCommitment(saltHex: string, subjectId: string): string {
   return createHmac('sha256', Buffer.from(saltHex, 'hex')).update(subjectId, 'utf8').digest('hex');
 }
 
-/** The anchor of a score; its id is derived from the score id, so a re-emitted score re-emits the same anchor. */
-export function anchorFor(codec: Codec, score: IdentityScore, saltHex: string): AnchorEvent {
+/**
+ * The anchor of a score, given the score's encoded record (so the hash covers exactly the bytes produced,
+ * and the score is not encoded twice). Its id is derived from the score id, so a re-emitted score
+ * re-emits the same anchor.
+ */
+export function anchorFor(score: IdentityScore, framedScore: Uint8Array, saltHex: string): AnchorEvent {
   return {
     anchorId: deterministicUuid(`anchor:${score.scoreId}`),
     scoreId: score.scoreId,
-    recordHash: recordHash(codec, score),
+    recordHash: framedRecordHash(framedScore),
     subjectCommitment: subjectCommitment(saltHex, score.subjectId),
     computedAt: score.computedAt,
     modelVersion: score.modelVersion,

@@ -116,43 +116,47 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   /** Everything after decoding; safe to run again for the same batch (idempotent store, cached scores). */
   async function processDecoded(decoded: DecodedBatch, deadLetters: OutboundRecord[]): Promise<void> {
-    const storeStart = performance.now();
-    const states = decoded.subjects.length === 0 ? [] : await deps.store.applySignals(decoded.subjects);
+    let storeMs = 0;
+    const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+      const start = performance.now();
+      try {
+        return await call();
+      } finally {
+        storeMs += performance.now() - start;
+      }
+    };
+    const states =
+      decoded.subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(decoded.subjects));
     const scoringStart = performance.now();
     const { fresh, reused } = scoresToEmit(states, deps.scorer, now());
     const scoringSeconds = (performance.now() - scoringStart) / 1000;
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
-    const saved = fresh.length > 0 ? await deps.store.saveScores(fresh.map((f) => f.cached)) : [];
+    const saved =
+      fresh.length > 0 ? await timed(() => deps.store.saveScores(fresh.map((f) => f.cached))) : [];
     const emit = [...reused];
     fresh.forEach(({ state }, i) => {
       const winner = saved[i];
       if (winner !== null && winner !== undefined) emit.push({ cached: winner, state });
     });
+    const scoreRecords: OutboundRecord[] = [];
+    const anchorRecords: OutboundRecord[] = [];
+    for (const { cached, state } of emit) {
+      const value = deps.codec.encode('score', cached.score);
+      const anchor = anchorFor(cached.score, value, state.salt);
+      scoreRecords.push({ key: cached.score.subjectId, value });
+      anchorRecords.push({ key: anchor.anchorId, value: deps.codec.encode('anchor', anchor) });
+    }
     const outputs: TopicRecords[] = [
-      {
-        topic: deps.topics.scores,
-        records: emit.map(({ cached }) => ({
-          key: cached.score.subjectId,
-          value: deps.codec.encode('score', cached.score),
-        })),
-      },
-      {
-        topic: deps.topics.anchors,
-        records: emit.map(({ cached, state }) => {
-          const anchor = anchorFor(deps.codec, cached.score, state.salt);
-          return { key: anchor.anchorId, value: deps.codec.encode('anchor', anchor) };
-        }),
-      },
+      { topic: deps.topics.scores, records: scoreRecords },
+      { topic: deps.topics.anchors, records: anchorRecords },
       { topic: deps.topics.dlq, records: deadLetters },
     ];
     await deps.transport.send(outputs);
     if (emit.length > 0) {
-      await deps.store.markEmitted(
-        emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version })),
-      );
+      const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));
+      await timed(() => deps.store.markEmitted(marks));
     }
-    const storeSeconds = (performance.now() - storeStart) / 1000 - scoringSeconds;
-    deps.metrics.batch(decoded.timings.length + deadLetters.length, storeSeconds, scoringSeconds);
+    deps.metrics.batch(decoded.timings.length + deadLetters.length, storeMs / 1000, scoringSeconds);
     deps.metrics.scoresEmitted(emit.length);
   }
 
