@@ -7,7 +7,10 @@
  *     for a fixed time while the worker runs; percentiles of the time from each record's Kafka timestamp
  *     to its batch's outputs (scores, anchors, dead letters) being acknowledged.
  *
- * Options: --events N (default 100000), --rate N (default 2000), --seconds N (default 30),
+ *     The first --warmup seconds of the load are not counted (the load generator's own start-up and JIT
+ *     share these 2 cores with the worker); their p99 is reported apart, as `latency.warmup`.
+ *
+ * Options: --events N (default 100000), --rate N (default 2000), --seconds N (default 30), --warmup N (default 5),
  * --subjects N (default 20000), --concurrency N (partitions handled at once, default 48). Writes bench/results/<timestamp>.json and prints a summary.
  * Infra: DMID_KAFKA_BROKERS / DMID_REDIS_URL if set, else the local scripts (as the tests do).
  */
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
     subjects: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '48' },
   },
@@ -43,6 +47,7 @@ const { values } = parseArgs({
 const EVENTS = Number(values.events);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const WARMUP_SECONDS = Number(values.warmup);
 const SUBJECTS = Number(values.subjects);
 const CONCURRENCY = Number(values.concurrency);
 const PARTITIONS = 12;
@@ -53,6 +58,8 @@ interface Recorder extends WorkerMetrics {
   firstBatchAt: number;
   lastBatchAt: number;
   latenciesMs: number[];
+  /** When each latency was recorded (performance.now()), parallel to latenciesMs. */
+  recordedAt: number[];
   reset(): void;
 }
 
@@ -62,11 +69,13 @@ function recorder(): Recorder {
     firstBatchAt: 0,
     lastBatchAt: 0,
     latenciesMs: [],
+    recordedAt: [],
     reset() {
       r.completedCount = 0;
       r.firstBatchAt = 0;
       r.lastBatchAt = 0;
       r.latenciesMs = [];
+      r.recordedAt = [];
     },
     consumed() {
       if (r.firstBatchAt === 0) r.firstBatchAt = performance.now();
@@ -75,6 +84,7 @@ function recorder(): Recorder {
     scoresEmitted: () => undefined,
     endToEnd(_observed, ingestSeconds) {
       r.latenciesMs.push(ingestSeconds * 1000);
+      r.recordedAt.push(performance.now());
     },
     batch(size) {
       r.completedCount += size;
@@ -89,6 +99,24 @@ function recorder(): Recorder {
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * p99 and max per second of the run (by the time each batch completed), so a tail that comes from one
+ * stall (a GC pause, the load generator starting) can be told from one that is spread over the run.
+ */
+function timeline(r: Recorder): { second: number; events: number; p99Ms: number; maxMs: number }[] {
+  const start = r.recordedAt[0] ?? 0;
+  const buckets: number[][] = [];
+  r.recordedAt.forEach((at, i) => {
+    const second = Math.floor((at - start) / 1000);
+    (buckets[second] ??= []).push(r.latenciesMs[i] ?? NaN);
+  });
+  return buckets.map((bucket, second) => {
+    const sorted = [...bucket].sort((a, b) => a - b);
+    const maxMs = sorted.at(-1) ?? NaN;
+    return { second, events: sorted.length, p99Ms: percentile(sorted, 99), maxMs };
+  });
 }
 
 async function preload(producer: KafkaProducer, topics: TopicNames): Promise<void> {
@@ -131,7 +159,7 @@ function simulateInChild(brokers: string, topicPrefix: string): Promise<void> {
     '--rate',
     String(RATE),
     '--duration-ms',
-    String(SECONDS * 1000),
+    String((WARMUP_SECONDS + SECONDS) * 1000),
   ];
   args.push('--subjects', String(SUBJECTS), '--seed', 'bench-latency');
   const child = spawn(process.execPath, args, {
@@ -199,11 +227,19 @@ async function main(): Promise<void> {
     );
 
     metrics.reset();
+    (globalThis as unknown as { dbg?: number[][] }).dbg = [];
     // The load comes from another process (`dmid simulate`), as it would from providers: a generator in
     // this process would compete with the worker for its event loop.
     await simulateInChild(infra.kafkaBrokers, prefix);
     await new Promise((r) => setTimeout(r, 2000));
-    const sorted = [...metrics.latenciesMs].sort((a, b) => a - b);
+    const warmupEnd = (metrics.recordedAt[0] ?? 0) + WARMUP_SECONDS * 1000;
+    const counted: number[] = [];
+    const warm: number[] = [];
+    metrics.latenciesMs.forEach((ms, i) =>
+      ((metrics.recordedAt[i] ?? 0) < warmupEnd ? warm : counted).push(ms),
+    );
+    const sorted = counted.sort((a, b) => a - b);
+    warm.sort((a, b) => a - b);
     const latency = {
       offeredEventsPerSecond: RATE,
       seconds: SECONDS,
@@ -211,11 +247,41 @@ async function main(): Promise<void> {
       p50Ms: percentile(sorted, 50),
       p95Ms: percentile(sorted, 95),
       p99Ms: percentile(sorted, 99),
+      p999Ms: percentile(sorted, 99.9),
       maxMs: sorted.at(-1) ?? NaN,
+      warmup: {
+        seconds: WARMUP_SECONDS,
+        events: warm.length,
+        p99Ms: percentile(warm, 99),
+        maxMs: warm.at(-1) ?? NaN,
+      },
+      bySecond: timeline(metrics),
     };
     process.stderr.write(
       `latency at ${RATE}/s: p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms\n`,
     );
+    {
+      const d = (globalThis as unknown as { dbg: number[][] }).dbg;
+      const idx = d.map((_, i) => i).sort((a, b) => d[b]![0]! + d[b]![1]! - (d[a]![0]! + d[a]![1]!));
+      const top = idx.slice(0, Math.ceil(d.length / 100));
+      const avg = (k: number, set: number[]) => set.reduce((s, i) => s + d[i]![k]!, 0) / set.length;
+      console.error(
+        'tail 1%: queue',
+        avg(0, top).toFixed(1),
+        'process',
+        avg(1, top).toFixed(1),
+        'size',
+        avg(2, top).toFixed(1),
+      );
+      console.error(
+        'all: queue',
+        avg(0, idx).toFixed(1),
+        'process',
+        avg(1, idx).toFixed(1),
+        'size',
+        avg(2, idx).toFixed(1),
+      );
+    }
     await worker.stop();
     await running;
     const result = {
