@@ -90,6 +90,7 @@ function recorder(): Recorder {
       r.completedCount += size;
       r.lastBatchAt = performance.now();
     },
+    stage: () => undefined,
     lag: () => undefined,
     paused: () => undefined,
   };

@@ -60,7 +60,11 @@ interface Adapters {
   readonly store: StateStore;
 }
 
-async function kafkaAdapters(config: Config, logger: Logger): Promise<Adapters> {
+async function kafkaAdapters(
+  config: Config,
+  logger: Logger,
+  onCommitted: (seconds: number) => void,
+): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
   const client = createKafkaClient({ brokers, clientId: config.kafka.clientId, logLevel: 'warn' });
   const admin = await client.admin();
@@ -80,6 +84,7 @@ async function kafkaAdapters(config: Config, logger: Logger): Promise<Adapters> 
     client,
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
+    onCommitted,
   });
   const store = createRedisStore({
     redis: config.redis.url ?? '',
@@ -127,17 +132,20 @@ function startSimulator(
 
 export async function startEngine(config: Config, logger: Logger): Promise<Engine> {
   const mode = engineMode(config);
-  const { transport, store } =
-    mode === 'kafka' ? await kafkaAdapters(config, logger) : embeddedAdapters(config);
-  const codec = createConfiguredCodec(config.extraSchemaDir);
   const metrics = createMetrics();
   const window = new LatencyWindow();
+  const reporter = workerMetrics(metrics, window);
+  const { transport, store } =
+    mode === 'kafka'
+      ? await kafkaAdapters(config, logger, (seconds) => reporter.stage('commit', seconds))
+      : embeddedAdapters(config);
+  const codec = createConfiguredCodec(config.extraSchemaDir);
   const worker = createWorker({
     transport,
     store,
     scorer: createRulesScorer({ halfLivesMs: config.halfLivesMs }),
     codec,
-    metrics: workerMetrics(metrics, window),
+    metrics: reporter,
     logger,
     topics: config.topics.names,
     groupId: config.kafka.groupId,

@@ -15,6 +15,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DLQ_REASONS, type DlqReason } from '../errors.js';
+import { BATCH_STAGES, type BatchStage } from '../ingest/worker.js';
 import { detectRawIdentifier } from '../privacy/pii-guard.js';
 import { isWellFormedSubjectId } from '../privacy/pseudonymize.js';
 import {
@@ -31,7 +32,7 @@ export const LATENCY_BUCKETS_SECONDS = [
 ] as const;
 /** Batch size buckets, events: one event up to the largest batch kafkajs hands out in practice. */
 export const BATCH_SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000] as const;
-/** Per-batch stage time buckets (Redis round trips, scoring), seconds: 0.5 ms .. 10 s. */
+/** Per-batch stage time buckets (dmid_batch_stage_seconds), seconds: 0.5 ms .. 10 s. */
 export const STAGE_BUCKETS_SECONDS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ] as const;
@@ -67,17 +68,17 @@ export interface ValueHistogram {
   observe(value: number): void;
 }
 
-export interface DurationHistogram extends ValueHistogram {
-  /** Starts a timer; calling the returned function records the seconds elapsed. */
-  startTimer(): () => void;
-}
-
 export interface LatencyHistogram extends ValueHistogram {
   /**
    * Records the time from `fromMs` to `toMs` (epoch ms). A negative span (clocks of producer and worker
    * disagree) is recorded as 0, so skew shows in the lowest bucket instead of vanishing.
    */
   observeBetween(fromMs: number, toMs: number): void;
+}
+
+export interface StageHistogram {
+  /** Records the seconds one batch spent in `stage`; non-finite values are ignored. */
+  observe(stage: BatchStage, seconds: number): void;
 }
 
 export interface ConsumerLagGauge {
@@ -116,10 +117,11 @@ export interface DmidMetrics {
   readonly ingestToScore: LatencyHistogram;
   /** `dmid_batch_size_events`: records per consumed batch. */
   readonly batchSize: ValueHistogram;
-  /** `dmid_batch_redis_seconds`: time spent in Redis per batch (apply, save, mark emitted). */
-  readonly batchRedisTime: DurationHistogram;
-  /** `dmid_batch_scoring_seconds`: time of the one batched scoring call per batch. */
-  readonly batchScoringTime: DurationHistogram;
+  /**
+   * `dmid_batch_stage_seconds{stage}`: time per batch in each stage (decode, redis, features, scoring,
+   * produce, commit), so the next bottleneck shows in a scrape.
+   */
+  readonly batchStageTime: StageHistogram;
   /** `dmid_consumer_lag{topic,partition}`: set by the worker from the broker's high watermarks. */
   readonly consumerLag: ConsumerLagGauge;
   /** `dmid_consumption_paused`: 1 while the worker has paused consumption (back-pressure, store down). */
@@ -193,12 +195,7 @@ export function createMetrics(
         registers,
       }),
     ),
-    batchRedisTime: durationHistogram(registry, 'dmid_batch_redis_seconds', 'Seconds in Redis per batch.'),
-    batchScoringTime: durationHistogram(
-      registry,
-      'dmid_batch_scoring_seconds',
-      'Seconds of the batched scoring call per batch.',
-    ),
+    batchStageTime: stageHistogram(registry),
     consumerLag: lagGauge(registry, refused),
     consumptionPaused: flagGauge(registry),
     httpRequests: httpMetrics(registry, refused),
@@ -293,15 +290,19 @@ function latencyHistogram(registry: Registry, name: string, help: string): Laten
   return { observe, observeBetween: (fromMs, toMs) => observe(Math.max(0, toMs - fromMs) / 1000) };
 }
 
-function durationHistogram(registry: Registry, name: string, help: string): DurationHistogram {
-  const histogram = new Histogram({ name, help, buckets: [...STAGE_BUCKETS_SECONDS], registers: [registry] });
+function stageHistogram(registry: Registry): StageHistogram {
+  const histogram = new Histogram({
+    name: 'dmid_batch_stage_seconds',
+    help: 'Seconds per batch in each stage: decode, redis, features, scoring, produce, commit.',
+    labelNames: ['stage'] as const,
+    buckets: [...STAGE_BUCKETS_SECONDS],
+    registers: [registry],
+  });
+  const stages = new ClosedLabel(BATCH_STAGES, 'other');
   return {
-    observe: observerOf(histogram),
-    startTimer: () => {
-      const end = histogram.startTimer();
-      return () => {
-        end();
-      };
+    observe: (stage, seconds) => {
+      // Only the closed list reaches the label (the type already says so; this holds for casts too).
+      if (Number.isFinite(seconds) && stages.admit(stage) === stage) histogram.observe({ stage }, seconds);
     },
   };
 }

@@ -22,11 +22,8 @@ export function workerMetrics(metrics: DmidMetrics, window?: LatencyWindow): Wor
       metrics.ingestToScore.observe(Math.max(0, ingestToScoreSeconds));
       window?.recordLatency(ingestToScoreSeconds * 1000);
     },
-    batch(size, storeSeconds, scoringSeconds) {
-      metrics.batchSize.observe(size);
-      metrics.batchRedisTime.observe(storeSeconds);
-      metrics.batchScoringTime.observe(scoringSeconds);
-    },
+    batch: (size) => metrics.batchSize.observe(size),
+    stage: (stage, seconds) => metrics.batchStageTime.observe(stage, seconds),
     lag: (topic, partition, lag) => metrics.consumerLag.set(topic, partition, lag),
     paused: (paused) => metrics.consumptionPaused.set(paused),
   };

@@ -29,6 +29,8 @@ export interface KafkaTransportOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Most bytes fetched per partition per request. Default 1 MiB (kafkajs). */
   readonly maxBytesPerPartition?: number;
+  /** Called with the seconds each batch's offset commit took (the `commit` stage of the breakdown). */
+  readonly onCommitted?: (seconds: number) => void;
 }
 
 interface Connections {
@@ -157,7 +159,10 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
           // Not awaited: the next fetch need not wait for the commit round trip. The batch's outputs are
           // acknowledged already; stop() waits for outstanding commits before it leaves the group.
           const offset = { topic: batch.topic, partition: batch.partition, offset: next };
-          const committing = commit(committer, offset, heartbeat);
+          const commitStart = performance.now();
+          const committing = commit(committer, offset, heartbeat).then(() =>
+            options.onCommitted?.((performance.now() - commitStart) / 1000),
+          );
           pendingCommits.add(committing);
           void committing.finally(() => pendingCommits.delete(committing));
         },

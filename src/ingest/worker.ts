@@ -23,6 +23,14 @@ import { withRetry, type RetryOptions } from './retry.js';
 import type { InboundBatch, OutboundRecord, TopicRecords, Transport } from './transport.js';
 import type { ValidationRules } from './validate.js';
 
+/**
+ * The stages of a batch, for the per-stage cost breakdown: decode (and validate), redis (state apply,
+ * score save, mark emitted), features, scoring, produce (scores, anchors, dead letters acknowledged) and
+ * commit (reported by the Kafka transport, which commits in the background).
+ */
+export const BATCH_STAGES = ['decode', 'redis', 'features', 'scoring', 'produce', 'commit'] as const;
+export type BatchStage = (typeof BATCH_STAGES)[number];
+
 /** What the worker reports; src/api/metrics.ts turns it into Prometheus metrics. */
 export interface WorkerMetrics {
   consumed(topic: string, count: number): void;
@@ -30,7 +38,10 @@ export interface WorkerMetrics {
   scoresEmitted(count: number): void;
   /** Per valid event, seconds from `observedAt` and from the Kafka timestamp to its batch's outputs acked. */
   endToEnd(observedToScoreSeconds: number, ingestToScoreSeconds: number): void;
-  batch(size: number, storeSeconds: number, scoringSeconds: number): void;
+  /** One batch fully handled: its records (valid and dead-lettered). */
+  batch(size: number): void;
+  /** Time one batch spent in one stage, seconds. */
+  stage(stage: BatchStage, seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   paused(paused: boolean): void;
 }
@@ -88,10 +99,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     const kind = kinds.get(batch.topic);
     if (kind === undefined) throw new Error(`worker: no signal kind for topic ${batch.topic}`);
     deps.metrics.consumed(batch.topic, batch.records.length);
+    const decodeStart = performance.now();
     const decoded = decodeBatch(kind, batch.records, deps.codec, deps.validation, now());
     const deadLetters = decoded.deadLetters.map((letter) =>
       toDeadLetterRecord(letter, { topic: batch.topic, partition: batch.partition, groupId: deps.groupId }),
     );
+    deps.metrics.stage('decode', (performance.now() - decodeStart) / 1000);
     await withRetry(
       () => processDecoded(decoded, deadLetters),
       {
@@ -127,9 +140,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const states =
       decoded.subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(decoded.subjects));
-    const scoringStart = performance.now();
-    const { fresh, reused } = scoresToEmit(states, deps.scorer, now());
-    const scoringSeconds = (performance.now() - scoringStart) / 1000;
+    const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
     const saved =
       fresh.length > 0 ? await timed(() => deps.store.saveScores(fresh.map((f) => f.cached))) : [];
@@ -151,12 +162,18 @@ export function createWorker(deps: WorkerDeps): Worker {
       { topic: deps.topics.anchors, records: anchorRecords },
       { topic: deps.topics.dlq, records: deadLetters },
     ];
+    const produceStart = performance.now();
     await deps.transport.send(outputs);
+    const produceSeconds = (performance.now() - produceStart) / 1000;
     if (emit.length > 0) {
       const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));
       await timed(() => deps.store.markEmitted(marks));
     }
-    deps.metrics.batch(decoded.timings.length + deadLetters.length, storeMs / 1000, scoringSeconds);
+    deps.metrics.stage('redis', storeMs / 1000);
+    deps.metrics.stage('features', featureSeconds);
+    deps.metrics.stage('scoring', scoringSeconds);
+    deps.metrics.stage('produce', produceSeconds);
+    deps.metrics.batch(decoded.timings.length + deadLetters.length);
     deps.metrics.scoresEmitted(emit.length);
   }
 

@@ -32,6 +32,7 @@ export const NO_METRICS: WorkerMetrics = {
   scoresEmitted: () => undefined,
   endToEnd: () => undefined,
   batch: () => undefined,
+  stage: () => undefined,
   lag: () => undefined,
   paused: () => undefined,
 };

@@ -12,8 +12,7 @@ const PIPELINE_METRICS = [
   'dmid_observed_to_score_seconds',
   'dmid_ingest_to_score_seconds',
   'dmid_batch_size_events',
-  'dmid_batch_redis_seconds',
-  'dmid_batch_scoring_seconds',
+  'dmid_batch_stage_seconds',
   'dmid_consumer_lag',
   'dmid_consumption_paused',
   'dmid_http_requests_total',
@@ -28,8 +27,8 @@ function feedBatch(metrics: DmidMetrics, subject: string): void {
   metrics.eventsConsumed.inc('signals.location');
   metrics.eventsDeadLettered.inc('PII_IN_SUBJECT_ID');
   metrics.batchSize.observe(4);
-  metrics.batchRedisTime.observe(0.002);
-  metrics.batchScoringTime.startTimer()();
+  metrics.batchStageTime.observe('redis', 0.002);
+  metrics.batchStageTime.observe('scoring', 0.0001);
   metrics.scoresEmitted.inc();
   metrics.observedToScore.observeBetween(T0 - 40, T0);
   metrics.ingestToScore.observeBetween(T0 - 12, T0);
