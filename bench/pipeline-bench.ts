@@ -14,7 +14,6 @@
  * --subjects N (default 20000), --concurrency N (partitions handled at once, default 48). Writes bench/results/<timestamp>.json and prints a summary.
  * Infra: DMID_KAFKA_BROKERS / DMID_REDIS_URL if set, else the local scripts (as the tests do).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,17 +21,22 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { createCodec } from '../src/codec/codec.js';
-import type { SignalKind } from '../src/codec/types.js';
-import { allTopics, topicNames, type TopicNames } from '../src/config.js';
-import { createKafkaClient, produceRecords, type KafkaProducer } from '../src/ingest/kafka-client.js';
+import { allTopics, topicNames } from '../src/config.js';
+import { createKafkaClient } from '../src/ingest/kafka-client.js';
 import { createKafkaTransport } from '../src/ingest/kafka-transport.js';
 import { ensureTopics } from '../src/ingest/topics.js';
 import { createWorker, type WorkerMetrics } from '../src/ingest/worker.js';
 import { createRulesScorer } from '../src/scoring/rules-scorer.js';
-import { encodeEvent } from '../src/simulator/encode.js';
-import { createSignalStream } from '../src/simulator/stream.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import { startInfra } from '../test/support/infra.js';
+import { deleteKeys, percentile, preloadEvents, simulateInChild } from './bench-support.js';
+import { parseCompareArgs, runCompare } from './compare/compare.js';
+
+// `npm run bench -- --compare`: the side-by-side benchmark (bench/compare/) instead of benchmark v0.
+if (process.argv.includes('--compare')) {
+  await runCompare(parseCompareArgs(process.argv.slice(2)));
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -97,11 +101,6 @@ function recorder(): Recorder {
   return r;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 /**
  * p99 and max per second of the run (by the time each batch completed), so a tail that comes from one
  * stall (a GC pause, the load generator starting) can be told from one that is spread over the run.
@@ -118,69 +117,6 @@ function timeline(r: Recorder): { second: number; events: number; p99Ms: number;
     const maxMs = sorted.at(-1) ?? NaN;
     return { second, events: sorted.length, p99Ms: percentile(sorted, 99), maxMs };
   });
-}
-
-async function preload(producer: KafkaProducer, topics: TopicNames): Promise<void> {
-  const codec = createCodec();
-  // Simulated time runs at EVENTS per 10 s, so that no observedAt lies in the future when the worker reads it.
-  const stream = createSignalStream({
-    seed: 'bench-throughput',
-    subjects: SUBJECTS,
-    fraudRate: 0.05,
-    startMs: Date.now() - 60_000,
-    eventsPerSecond: EVENTS / 10,
-    arrivals: 'uniform',
-  });
-  const pending = new Map<SignalKind, { key: string; value: Buffer }[]>();
-  let produced = 0;
-  for (const event of stream) {
-    const { topicKind, record } = encodeEvent(codec, event);
-    const list = pending.get(topicKind) ?? [];
-    list.push(record);
-    pending.set(topicKind, list);
-    produced += 1;
-    if (produced % 10_000 === 0 || produced === EVENTS) {
-      for (const [kind, records] of pending) await produceRecords(producer, topics[kind], records);
-      pending.clear();
-      process.stderr.write(`\rpreloaded ${produced}/${EVENTS}`);
-    }
-    if (produced >= EVENTS) break;
-  }
-  process.stderr.write('\n');
-}
-
-/** `dmid simulate` at RATE for SECONDS, open loop, in a child process; resolves when it exits 0. */
-function simulateInChild(brokers: string, topicPrefix: string): Promise<void> {
-  const cli = new URL('../src/cli/bin.ts', import.meta.url).pathname;
-  const args = [
-    '--import',
-    'tsx',
-    cli,
-    'simulate',
-    '--rate',
-    String(RATE),
-    '--duration-ms',
-    String((WARMUP_SECONDS + SECONDS) * 1000),
-  ];
-  args.push('--subjects', String(SUBJECTS), '--seed', 'bench-latency');
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, DMID_KAFKA_BROKERS: brokers, DMID_TOPIC_PREFIX: topicPrefix },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`dmid simulate exited with ${code}`)),
-    );
-  });
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {
@@ -201,7 +137,12 @@ async function main(): Promise<void> {
   const metrics = recorder();
   const groupId = `dmid-bench-${randomBytes(4).toString('hex')}`;
   try {
-    await preload(producer, topics);
+    await preloadEvents(producer, topics, {
+      events: EVENTS,
+      subjects: SUBJECTS,
+      seed: 'bench-throughput',
+      onProgress: (n) => process.stderr.write(`\rpreloaded ${n}/${EVENTS}${n === EVENTS ? '\n' : ''}`),
+    });
     const worker = createWorker({
       transport: createKafkaTransport({ client, groupId, partitionsConsumedConcurrently: CONCURRENCY }),
       store,
@@ -231,7 +172,15 @@ async function main(): Promise<void> {
     (globalThis as unknown as { dbg?: number[][] }).dbg = [];
     // The load comes from another process (`dmid simulate`), as it would from providers: a generator in
     // this process would compete with the worker for its event loop.
-    await simulateInChild(infra.kafkaBrokers, prefix);
+    await simulateInChild({
+      brokers: infra.kafkaBrokers,
+      topicPrefix: prefix,
+      ratePerSecond: RATE,
+      durationMs: (WARMUP_SECONDS + SECONDS) * 1000,
+      subjects: SUBJECTS,
+      seed: 'bench-latency',
+      verbose: true,
+    });
     await new Promise((r) => setTimeout(r, 2000));
     const warmupEnd = (metrics.recordedAt[0] ?? 0) + WARMUP_SECONDS * 1000;
     const counted: number[] = [];

@@ -80,7 +80,8 @@ export interface KafkaClient {
   consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
 }
 
-const LEVELS: Record<KafkaLogLevel, number> = {
+/** kafkajs numeric log levels by name. */
+export const KAFKA_LOG_LEVELS: Readonly<Record<KafkaLogLevel, number>> = {
   nothing: KafkaJsLevel.NOTHING,
   error: KafkaJsLevel.ERROR,
   warn: KafkaJsLevel.WARN,
@@ -170,13 +171,32 @@ function validateOptions(options: KafkaClientOptions): void {
 
 type KafkaJs = InstanceType<typeof Kafka>;
 
-function logCreatorFor(sink: KafkaLogger) {
+/**
+ * kafkajs logs a heartbeat answered "the group is rebalancing" as an error, although it is how every
+ * member learns of a rebalance (another member joined or left) and it rejoins at once: reported as info.
+ */
+function isRebalanceNotice(log: LogEntry['log']): boolean {
+  return log.message.startsWith('Response Heartbeat') && String(log.error).includes('rebalancing');
+}
+
+/** A kafkajs log line as passed on, or undefined when it falls below `threshold` (a kafkajs level). */
+export function toKafkaLogEntry(
+  { namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>,
+  threshold: number,
+): KafkaLogEntry | undefined {
+  const effective = isRebalanceNotice(log) ? Number(KafkaJsLevel.INFO) : level;
+  if (effective > threshold) return undefined;
+  const fields = Object.fromEntries(
+    Object.entries(log).filter(([name]) => name !== 'message' && name !== 'timestamp'),
+  );
+  return { level: levelName(effective), namespace, message: log.message, fields };
+}
+
+function logCreatorFor(sink: KafkaLogger, threshold: number) {
   return () =>
-    ({ namespace, level, log }: LogEntry): void => {
-      const fields = Object.fromEntries(
-        Object.entries(log).filter(([name]) => name !== 'message' && name !== 'timestamp'),
-      );
-      sink({ level: levelName(level), namespace, message: log.message, fields });
+    (entry: LogEntry): void => {
+      const passed = toKafkaLogEntry(entry, threshold);
+      if (passed !== undefined) sink(passed);
     };
 }
 
@@ -213,8 +233,8 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { retries: options.retries ?? 5 },
-    logLevel: LEVELS[options.logLevel ?? 'warn'],
-    logCreator: logCreatorFor(options.logger ?? stderrLogger),
+    logLevel: KAFKA_LOG_LEVELS[options.logLevel ?? 'warn'],
+    logCreator: logCreatorFor(options.logger ?? stderrLogger, KAFKA_LOG_LEVELS[options.logLevel ?? 'warn']),
   });
   return {
     clientId: options.clientId,

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDmidError } from '../../../src/errors.js';
-import { createKafkaClient, isKafkaUnavailable } from '../../../src/ingest/kafka-client.js';
+import {
+  createKafkaClient,
+  isKafkaUnavailable,
+  KAFKA_LOG_LEVELS,
+  toKafkaLogEntry,
+} from '../../../src/ingest/kafka-client.js';
 
 void describe('createKafkaClient without a broker', () => {
   void test('unreachable-broker: connecting fails with DMID_KAFKA_UNAVAILABLE, retriable, cause kept', async () => {
@@ -45,5 +50,22 @@ void describe('createKafkaClient without a broker', () => {
     await assert.rejects(client.admin());
     assert.ok(entries.length > 0, 'kafkajs logs the failed connection');
     assert.ok(entries.every((e) => e.level === 'error'));
+  });
+
+  void test('a heartbeat answered "rebalancing" is info, not an error; other errors stay errors', () => {
+    const heartbeat = {
+      namespace: 'Connection',
+      level: KAFKA_LOG_LEVELS.error,
+      log: {
+        timestamp: 'now',
+        logger: 'kafkajs',
+        message: 'Response Heartbeat(key: 12, version: 3)',
+        error: 'The group is rebalancing, so a rejoin is needed',
+      },
+    };
+    assert.equal(toKafkaLogEntry(heartbeat, KAFKA_LOG_LEVELS.error), undefined, 'dropped at level error');
+    assert.equal(toKafkaLogEntry(heartbeat, KAFKA_LOG_LEVELS.info)?.level, 'info');
+    const crash = { ...heartbeat, log: { ...heartbeat.log, message: 'Crash: KafkaJSConnectionError' } };
+    assert.equal(toKafkaLogEntry(crash, KAFKA_LOG_LEVELS.error)?.level, 'error');
   });
 });
