@@ -344,7 +344,10 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions {
     events: Number(values.events),
     naiveEvents: Number(values['naive-events']),
     maxSeconds: Number(values['max-seconds']),
-    fractions: (values.fractions ?? '').split(',').map(Number),
+    fractions: (values.fractions ?? '')
+      .split(',')
+      .map(Number)
+      .filter((f) => f > 0),
     seconds: Number(values.seconds),
     warmupSeconds: Number(values.warmup),
     subjects: Number(values.subjects),

@@ -49,6 +49,8 @@ export function startContender(spec: ContenderSpec, options: StartOptions): Cont
     else if (message.type === 'report') waiting.shift()?.(message as ContenderReport);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // A send to a child that has died: reported by report() below, not as an unhandled 'error' event.
+  child.on('error', () => undefined);
   return {
     processed: () => processed,
     reset() {
@@ -56,6 +58,8 @@ export function startContender(spec: ContenderSpec, options: StartOptions): Cont
       child.send({ type: 'reset' });
     },
     report() {
+      if (!child.connected)
+        return Promise.reject(new Error(`${spec.name}: the contender exited (code ${child.exitCode})`));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${spec.name}: no report within 30 s`)), 30_000);
         waiting.push((report) => {

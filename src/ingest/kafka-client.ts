@@ -10,7 +10,8 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntr
 import { DmidError } from '../errors.js';
 import type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } from './record-batches.js';
 import type { StopLatch } from './record-batches.js';
-import { chunkRecords, createSerialQueue, createStopLatch } from './record-batches.js';
+import type { TopicBatch } from './record-batches.js';
+import { chunkRecords, chunkTopicBatches, createSerialQueue, createStopLatch } from './record-batches.js';
 
 export type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } from './record-batches.js';
 
@@ -281,34 +282,34 @@ export async function produceRecords(
   return { records: records.length, partitions };
 }
 
+/** Most record bytes per produce request of {@link produceToTopics}: below the broker's 1 MiB message.max.bytes. */
+const MAX_REQUEST_BYTES = 900 * 1024;
+
 /**
- * Writes records to several topics in one produce request per broker (kafkajs sendBatch), waiting for all
- * in-sync replicas; serialised per producer like {@link produceRecords}. Null values are allowed (redacted
- * dead letters).
+ * Writes records to several topics in as few produce requests as the size limit allows (kafkajs sendBatch,
+ * one request per broker), in order, waiting for all in-sync replicas; serialised per producer like
+ * {@link produceRecords}. Null values are allowed (redacted dead letters).
  */
 export async function produceToTopics(
   producer: KafkaProducer,
-  batches: readonly {
-    topic: string;
-    records: readonly {
-      key: string | null;
-      value: Buffer | null;
-      headers?: Readonly<Record<string, string>>;
-    }[];
-  }[],
+  batches: readonly TopicBatch<{
+    key: string | null;
+    value: Buffer | null;
+    headers?: Readonly<Record<string, string>>;
+  }>[],
 ): Promise<void> {
-  const topicMessages = batches
-    .filter((b) => b.records.length > 0)
-    .map((b) => ({
+  const nonEmpty = batches.filter((b) => b.records.length > 0);
+  for (const request of chunkTopicBatches(nonEmpty, MAX_REQUEST_BYTES)) {
+    const topicMessages = request.map((b) => ({
       topic: b.topic,
       messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
     }));
-  if (topicMessages.length === 0) return;
-  await enqueue(producer, () =>
-    withKafka(`produce to ${topicMessages.map((t) => t.topic).join(', ')}`, () =>
-      producer.sendBatch({ topicMessages, acks: -1 }),
-    ),
-  );
+    await enqueue(producer, () =>
+      withKafka(`produce to ${topicMessages.map((t) => t.topic).join(', ')}`, () =>
+        producer.sendBatch({ topicMessages, acks: -1 }),
+      ),
+    );
+  }
 }
 
 function headerText(value: IHeaders[string]): string | undefined {

@@ -63,6 +63,59 @@ export function* chunkRecords(
   if (chunk.length > 0) yield chunk;
 }
 
+/** Records for one topic, as several-topic writes take them (null key and value allowed: redacted letters). */
+export interface TopicBatch<R> {
+  readonly topic: string;
+  readonly records: readonly R[];
+}
+
+/** Key, value and header bytes of a record: what counts against a produce request's size. */
+export function recordBytes(record: {
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
+}): number {
+  let bytes = (record.key === null ? 0 : Buffer.byteLength(record.key)) + (record.value?.length ?? 0);
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/**
+ * Splits a write to several topics into requests of at most `maxBytes` record bytes (a single larger record
+ * gets a request of its own), keeping each topic's records in order. Without this, the outputs of many
+ * partitions handled at once can exceed the broker's message.max.bytes and be refused whole.
+ */
+export function chunkTopicBatches<R extends Parameters<typeof recordBytes>[0]>(
+  batches: readonly TopicBatch<R>[],
+  maxBytes: number,
+): TopicBatch<R>[][] {
+  if (!(maxBytes > 0)) throw new RangeError('maxBytes must be > 0');
+  const requests: TopicBatch<R>[][] = [];
+  let request = new Map<string, R[]>();
+  let bytes = 0;
+  let count = 0;
+  const flush = (): void => {
+    if (count > 0) requests.push([...request].map(([topic, records]) => ({ topic, records })));
+    request = new Map();
+    bytes = 0;
+    count = 0;
+  };
+  for (const { topic, records } of batches) {
+    for (const record of records) {
+      const size = recordBytes(record);
+      if (count > 0 && bytes + size > maxBytes) flush();
+      const list = request.get(topic);
+      if (list === undefined) request.set(topic, [record]);
+      else list.push(record);
+      bytes += size;
+      count += 1;
+    }
+  }
+  flush();
+  return requests;
+}
+
 /**
  * Returns `run(owner, task)`, which starts `task` only after every task queued earlier for the same owner
  * has settled. A failed task does not fail the ones queued behind it. Owners are held weakly.

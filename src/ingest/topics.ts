@@ -96,7 +96,30 @@ async function createTopic(admin: KafkaAdmin, spec: TopicSpec, timeoutMs: number
     );
   } catch (error) {
     if (isAlreadyExists(error)) return false;
+    // The topic was created, but kafkajs' wait for its leaders asked a broker that had not learned of it
+    // yet (seen on a loaded machine): wait for the leaders ourselves.
+    if (kafkaProtocolErrorType(causeOf(error)) === 'UNKNOWN_TOPIC_OR_PARTITION') {
+      await awaitLeaders(admin, spec.name, timeoutMs);
+      return true;
+    }
     throw topicFailure(`Creating topic ${spec.name}`, error);
+  }
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof DmidError ? error.cause : error;
+}
+
+/** Polls the topic's metadata until every partition has a leader; DMID_KAFKA_TOPIC_FAILED after `timeoutMs`. */
+async function awaitLeaders(admin: KafkaAdmin, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    const partitions = metadata?.topics[0]?.partitions ?? [];
+    if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+    if (Date.now() > deadline)
+      throw new DmidError('DMID_KAFKA_TOPIC_FAILED', `Topic ${topic} has no leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -4,8 +4,10 @@ import { describe, it, test } from 'node:test';
 import type { ProduceRecord } from '../../../src/ingest/record-batches.js';
 import {
   chunkRecords,
+  chunkTopicBatches,
   createCoalescingSender,
   createSerialQueue,
+  recordBytes,
 } from '../../../src/ingest/record-batches.js';
 
 function records(count: number, valueBytes: number): ProduceRecord[] {
@@ -144,5 +146,43 @@ void describe('createCoalescingSender', () => {
     release();
     await Promise.all(calls);
     assert.deepEqual(sizes, [1, 6, 6]);
+  });
+});
+
+void describe('chunkTopicBatches', () => {
+  const batch = (topic: string, count: number, valueBytes: number) => ({
+    topic,
+    records: Array.from({ length: count }, (_, i) => ({
+      key: `${topic}-${i}`,
+      value: Buffer.alloc(valueBytes),
+      headers: { h: 'v' },
+    })),
+  });
+
+  void test('outputs-under-message-max-bytes: every request stays under the limit, nothing lost, order kept', () => {
+    const input = [batch('scores', 700, 300), batch('anchors', 700, 200), batch('dlq', 3, 50)];
+    const limit = 64 * 1024;
+    const requests = chunkTopicBatches(input, limit);
+    assert.ok(requests.length > 1, 'split into several requests');
+    for (const request of requests) {
+      const bytes = request.flatMap((b) => b.records).reduce((sum, r) => sum + recordBytes(r), 0);
+      assert.ok(bytes <= limit, `request of ${bytes} bytes`);
+    }
+    for (const { topic, records } of input) {
+      const out = requests.flatMap((r) => r.filter((b) => b.topic === topic).flatMap((b) => b.records));
+      assert.deepEqual(out, records, `${topic}: every record once, in order`);
+    }
+  });
+
+  void test('a record larger than the limit goes in a request of its own; null keys and values count 0', () => {
+    const big = { key: 'k', value: Buffer.alloc(2000) };
+    const redacted = { key: null, value: null };
+    const requests = chunkTopicBatches([{ topic: 't', records: [redacted, big, redacted] }], 1000);
+    assert.deepEqual(
+      requests.map((r) => r.flatMap((b) => b.records)),
+      [[redacted], [big], [redacted]],
+    );
+    assert.equal(recordBytes(redacted), 0);
+    assert.deepEqual(chunkTopicBatches([], 1000), []);
   });
 });
