@@ -114,6 +114,7 @@ async function measureThroughput(
     topicPrefix: prefix,
     keyPrefix: freshKeyPrefix(ctx),
     groupId: `${prefix}group`,
+    ...(ctx.profileDir === undefined ? {} : { profileDir: ctx.profileDir }),
   });
   try {
     await waitUntil(() => {
@@ -150,6 +151,7 @@ async function measureLoad(
     topicPrefix: prefix,
     keyPrefix: freshKeyPrefix(ctx),
     groupId: `${prefix}group`,
+    ...(ctx.profileDir === undefined ? {} : { profileDir: ctx.profileDir }),
   });
   try {
     // A few events first, so the load starts once the contender has joined its group and handles records.
@@ -204,6 +206,7 @@ export interface CompareOptions {
   readonly warmupSeconds: number;
   readonly subjects: number;
   readonly scaleOut: boolean;
+  readonly profileDir?: string;
 }
 
 async function runContender(
@@ -265,6 +268,7 @@ export async function runCompare(options: CompareOptions): Promise<void> {
     progress: createProgress(),
     subjects: options.subjects,
     runId: randomBytes(3).toString('hex'),
+    ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
     made: { topics: [], keyPrefixes: [] },
   };
   const at = new Date().toISOString();
@@ -295,13 +299,15 @@ export async function runCompare(options: CompareOptions): Promise<void> {
     const dir = new URL('../results/', import.meta.url);
     mkdirSync(dir, { recursive: true });
     const base = `compare-${at.replace(/[:.]/g, '-')}`;
-    const svg = latencyPlotSvg(
-      `Latency against offered load (${PARTITIONS} partitions, one run)`,
-      results.map((r) => ({ name: r.name, points: r.latency })),
-    );
     writeFileSync(new URL(`${base}.json`, dir), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(new URL(`${base}.svg`, dir), svg);
-    writeFileSync(new URL(`${base}.png`, dir), svgToPng(svg));
+    const series = results
+      .map((r) => ({ name: r.name, points: r.latency }))
+      .filter((r) => r.points.length > 0);
+    if (series.length > 0) {
+      const svg = latencyPlotSvg(`Latency against offered load (${PARTITIONS} partitions, one run)`, series);
+      writeFileSync(new URL(`${base}.svg`, dir), svg);
+      writeFileSync(new URL(`${base}.png`, dir), svgToPng(svg));
+    }
     process.stdout.write(`${JSON.stringify({ ratios: result.ratios, scaleOut }, null, 2)}\n`);
     process.stdout.write(`written to ${new URL(`${base}.json`, dir).pathname} (and .svg, .png)\n`);
   } finally {
@@ -330,6 +336,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions {
       model: { type: 'boolean', default: false },
       'no-scale-out': { type: 'boolean', default: false },
       only: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
   const all: ContenderSpec[] = [
@@ -352,5 +359,6 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions {
     warmupSeconds: Number(values.warmup),
     subjects: Number(values.subjects),
     scaleOut: !values['no-scale-out'],
+    ...(values.profile === undefined ? {} : { profileDir: values.profile }),
   };
 }

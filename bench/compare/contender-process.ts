@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly topicPrefix: string;
   readonly keyPrefix: string;
   readonly groupId: string;
+  /** Write a V8 CPU profile of the contender into this directory (`--profile DIR`). */
+  readonly profileDir?: string;
 }
 
 export function startContender(spec: ContenderSpec, options: StartOptions): ContenderProcess {
@@ -34,11 +36,17 @@ export function startContender(spec: ContenderSpec, options: StartOptions): Cont
   const args = ['--kind', spec.kind, '--scorer', spec.scorer, '--prefix', options.topicPrefix];
   args.push('--key-prefix', options.keyPrefix, '--group', options.groupId);
   const child: ChildProcess = fork(script, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`]),
+    ],
     env: {
       PATH: process.env.PATH,
       DMID_KAFKA_BROKERS: options.brokers,
       DMID_REDIS_URL: options.redisUrl,
+      // Passed on for experiments such as NODE_OPTIONS=--max-semi-space-size=64.
+      ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

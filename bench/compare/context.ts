@@ -20,6 +20,8 @@ export interface CompareContext {
   readonly progress: Progress;
   readonly subjects: number;
   readonly runId: string;
+  /** `--profile DIR`: contenders write V8 CPU profiles there. */
+  readonly profileDir?: string;
   /** Topic prefixes and key prefixes made, for cleanup. */
   readonly made: { topics: string[]; keyPrefixes: string[] };
 }
