@@ -29,7 +29,7 @@ import { createWorker, type WorkerMetrics } from '../src/ingest/worker.js';
 import { createRulesScorer } from '../src/scoring/rules-scorer.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import { startInfra } from '../test/support/infra.js';
-import { deleteKeys, percentile, preloadEvents, simulateInChild } from './bench-support.js';
+import { deleteKeys, percentile, preloadEvents, simulateInChild, summarize } from './bench-support.js';
 import { parseCompareArgs, runCompare } from './compare/compare.js';
 
 // `npm run bench -- --compare`: the side-by-side benchmark (bench/compare/) instead of benchmark v0.
@@ -169,7 +169,6 @@ async function main(): Promise<void> {
     );
 
     metrics.reset();
-    (globalThis as unknown as { dbg?: number[][] }).dbg = [];
     // The load comes from another process (`dmid simulate`), as it would from providers: a generator in
     // this process would compete with the worker for its event loop.
     await simulateInChild({
@@ -188,17 +187,11 @@ async function main(): Promise<void> {
     metrics.latenciesMs.forEach((ms, i) =>
       ((metrics.recordedAt[i] ?? 0) < warmupEnd ? warm : counted).push(ms),
     );
-    const sorted = counted.sort((a, b) => a - b);
     warm.sort((a, b) => a - b);
     const latency = {
       offeredEventsPerSecond: RATE,
       seconds: SECONDS,
-      events: sorted.length,
-      p50Ms: percentile(sorted, 50),
-      p95Ms: percentile(sorted, 95),
-      p99Ms: percentile(sorted, 99),
-      p999Ms: percentile(sorted, 99.9),
-      maxMs: sorted.at(-1) ?? NaN,
+      ...summarize(counted),
       warmup: {
         seconds: WARMUP_SECONDS,
         events: warm.length,
@@ -210,28 +203,6 @@ async function main(): Promise<void> {
     process.stderr.write(
       `latency at ${RATE}/s: p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms\n`,
     );
-    {
-      const d = (globalThis as unknown as { dbg: number[][] }).dbg;
-      const idx = d.map((_, i) => i).sort((a, b) => d[b]![0]! + d[b]![1]! - (d[a]![0]! + d[a]![1]!));
-      const top = idx.slice(0, Math.ceil(d.length / 100));
-      const avg = (k: number, set: number[]) => set.reduce((s, i) => s + d[i]![k]!, 0) / set.length;
-      console.error(
-        'tail 1%: queue',
-        avg(0, top).toFixed(1),
-        'process',
-        avg(1, top).toFixed(1),
-        'size',
-        avg(2, top).toFixed(1),
-      );
-      console.error(
-        'all: queue',
-        avg(0, idx).toFixed(1),
-        'process',
-        avg(1, idx).toFixed(1),
-        'size',
-        avg(2, idx).toFixed(1),
-      );
-    }
     await worker.stop();
     await running;
     const result = {

@@ -29,7 +29,13 @@ import {
   type LatencySummary,
 } from '../bench-support.js';
 import type { ContenderReport } from './contender.js';
-import { startContender, waitQuiet, waitUntil, type ContenderSpec } from './contender-process.js';
+import {
+  startContender,
+  waitQuiet,
+  waitUntil,
+  type ContenderProcess,
+  type ContenderSpec,
+} from './contender-process.js';
 import { cpuPer1000, cpuSnapshot, type CpuSnapshot } from './machine-cpu.js';
 import { latencyPlotSvg, svgToPng } from './plot.js';
 import { freshKeyPrefix, freshTopics, PARTITIONS, type CompareContext } from './context.js';
@@ -95,6 +101,18 @@ export function throughputOf(report: ContenderReport, others: CpuSnapshot): Thro
   };
 }
 
+/** A contender on fresh Redis keys and its own group, consuming the topics under `prefix`. */
+function startOn(ctx: CompareContext, spec: ContenderSpec, prefix: string): ContenderProcess {
+  return startContender(spec, {
+    brokers: ctx.brokers,
+    redisUrl: ctx.redisUrl,
+    topicPrefix: prefix,
+    keyPrefix: freshKeyPrefix(ctx),
+    groupId: `${prefix}group`,
+    ...(ctx.profileDir === undefined ? {} : { profileDir: ctx.profileDir }),
+  });
+}
+
 async function measureThroughput(
   ctx: CompareContext,
   spec: ContenderSpec,
@@ -108,14 +126,7 @@ async function measureThroughput(
     subjects: ctx.subjects,
     seed: 'bench-compare',
   });
-  const contender = startContender(spec, {
-    brokers: ctx.brokers,
-    redisUrl: ctx.redisUrl,
-    topicPrefix: prefix,
-    keyPrefix: freshKeyPrefix(ctx),
-    groupId: `${prefix}group`,
-    ...(ctx.profileDir === undefined ? {} : { profileDir: ctx.profileDir }),
-  });
+  const contender = startOn(ctx, spec, prefix);
   try {
     await waitUntil(() => {
       ctx.progress.set(`${spec.name}: maximum throughput, ${contender.processed()}/${events} events`);
@@ -145,14 +156,7 @@ async function measureLoad(
   options: { seconds: number; warmupSeconds: number },
 ): Promise<LoadPoint> {
   const prefix = await freshTopics(ctx, spec.kind);
-  const contender = startContender(spec, {
-    brokers: ctx.brokers,
-    redisUrl: ctx.redisUrl,
-    topicPrefix: prefix,
-    keyPrefix: freshKeyPrefix(ctx),
-    groupId: `${prefix}group`,
-    ...(ctx.profileDir === undefined ? {} : { profileDir: ctx.profileDir }),
-  });
+  const contender = startOn(ctx, spec, prefix);
   try {
     // A few events first, so the load starts once the contender has joined its group and handles records.
     await preloadEvents(ctx.producer, topicNames(prefix), { events: 100, subjects: 100, seed: 'probe' });
