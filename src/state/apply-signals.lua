@@ -31,7 +31,7 @@
   Output: an array of 10 items
     [1..4]  the windows of telecom, location, biometric, registry as stored, or false (empty)
     [5]     ver            [6] emitted (0 if never)       [7] last event id, or false
-    [8]     the value of the score key, or false
+    [8]     the value of the score key when its version is `ver`, else false
     [9]     one character per event given: '1' applied, '0' duplicate
     [10]    the subject's salt (ARGV[7] when none is stored and nothing was applied)
 ]]
@@ -145,7 +145,12 @@ end
 reply[5] = ver
 reply[6] = tonumber(stored[6]) or 0
 reply[7] = last
-reply[8] = redis.call('GET', scoreKey)
+-- The cached score only when it is of exactly this version (a crash between caching and producing it):
+-- otherwise the caller scores anew, and the bytes need not travel or be parsed. Only the {"version":<n>,
+-- prefix of cached-score.ts's JSON is read.
+local cached = redis.call('GET', scoreKey)
+if cached and tonumber(string.match(cached, '^{"version":(%d+),')) ~= ver then cached = false end
+reply[8] = cached
 reply[9] = table.concat(flags)
 reply[10] = salt or ARGV[7]
 return reply

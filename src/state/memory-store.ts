@@ -195,8 +195,18 @@ class MemoryData {
       state.expiresAt = nowMs + this.options.stateTtlSeconds * 1000;
       rewrite(this.states, subject.subjectId, state);
     }
-    const cached = this.readCached(subject.subjectId, nowMs);
+    const held = this.readCached(subject.subjectId, nowMs);
+    const cached = held !== null && held.version === state.version ? held : null;
     return { ...viewOf(subject.subjectId, state), appliedEventIds, cached, salt };
+  }
+
+  /** Forgets a subject (state with salt, dedupe memory, cached score); whether anything was held. */
+  erase(subjectId: string, nowMs: number): boolean {
+    assertSubjectId(subjectId);
+    const held = this.liveState(subjectId, nowMs) !== undefined || this.readCached(subjectId, nowMs) !== null;
+    this.states.delete(subjectId);
+    this.scores.delete(subjectId);
+    return held;
   }
 
   private liveState(subjectId: string, nowMs: number): SubjectState | undefined {
@@ -230,6 +240,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StateStore 
     markEmitted: (entries) => settle(() => data.mark(entries, open())),
     readScore: (subjectId) => settle(() => data.readScore(subjectId, open())),
     readState: (subjectId) => settle(() => data.readState(subjectId, open())),
+    eraseSubject: (subjectId) => settle(() => data.erase(subjectId, open())),
     ping: () => settle(() => void open()),
     close: () =>
       settle(() => {

@@ -6,9 +6,19 @@
  *   <prefix>{<subjectId>}:state   hash: the evidence windows, `ver`, `emitted`, `last`
  *   <prefix>{<subjectId>}:seen    sorted set: the dedupe memory (event ids scored by insertion number)
  *   <prefix>{<subjectId>}:score   string: the cached score, JSON `{ "version", "score" }`
+ *   <prefix>{<subjectId>}:parties hash: relying parties with a relationship, clientId -> JSON (src/access/)
+ *   <prefix>{<subjectId>}:alerted string: what the alert consumer last saw of the subject (src/alerts/)
+ *   <prefix>rp:subscriptions      hash: webhook subscriptions, clientId -> JSON (src/access/)
+ *   <prefix>{alerts}:due          sorted set: alert deliveries by due time, ms (src/alerts/)
+ *   <prefix>{alerts}:deliveries   hash: deliveryId -> JSON of a pending delivery
+ *   <prefix>{alerts}:parked       hash: deliveryId -> JSON of a delivery that ran out of attempts
  *
  * Subject ids are pseudonyms; this module refuses anything else, so a raw identifier that slipped past
  * validation can never become part of a key.
+ *
+ * The ledger writer's keys (src/anchor/redis-receipt-store.ts) name no subject at all:
+ *   <prefix>anchor:{<anchorId>}  hash: `proof` (JSON: leaf, index, root, audit path), `sent` (receipt out)
+ *   <prefix>batch:{<root>}       string: JSON of where the batch root sits on the ledger
  */
 import { assertSubjectId } from './subject-input.js';
 
@@ -36,5 +46,60 @@ export function createKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): (subjectI
     assertSubjectId(subjectId);
     const base = `${prefix}{${subjectId}}:`;
     return { state: `${base}state`, seen: `${base}seen`, score: `${base}score` };
+  };
+}
+
+/** The relying-party keys of one subject (src/access/, src/alerts/); same hash tag as its state. */
+export interface PartyKeys {
+  readonly parties: string;
+  readonly alerted: string;
+}
+
+export function createPartyKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): (subjectId: string) => PartyKeys {
+  assertKeyPrefix(prefix);
+  return (subjectId) => {
+    assertSubjectId(subjectId);
+    const base = `${prefix}{${subjectId}}:`;
+    return { parties: `${base}parties`, alerted: `${base}alerted` };
+  };
+}
+
+/** Keys that belong to no subject: webhook subscriptions and the alert delivery queue. */
+export function globalPartyKeys(prefix: string = DEFAULT_KEY_PREFIX): {
+  readonly subscriptions: string;
+  readonly due: string;
+  readonly deliveries: string;
+  readonly parked: string;
+} {
+  assertKeyPrefix(prefix);
+  return {
+    subscriptions: `${prefix}rp:subscriptions`,
+    due: `${prefix}{alerts}:due`,
+    deliveries: `${prefix}{alerts}:deliveries`,
+    parked: `${prefix}{alerts}:parked`,
+  };
+}
+
+/** The keys of the ledger writer: per anchor (a UUID) and per batch (a hex Merkle root). */
+export interface AnchorKeys {
+  anchor(anchorId: string): string;
+  batch(root: string): string;
+}
+
+const ANCHOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ROOT = /^[0-9a-f]{64}$/;
+
+export function createAnchorKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): AnchorKeys {
+  assertKeyPrefix(prefix);
+  return {
+    anchor(anchorId) {
+      if (!ANCHOR_ID.test(anchorId))
+        throw new TypeError('anchor keys: an anchor id must be a lower-case UUID');
+      return `${prefix}anchor:{${anchorId}}`;
+    },
+    batch(root) {
+      if (!ROOT.test(root)) throw new TypeError('anchor keys: a batch root must be 64 lower-case hex digits');
+      return `${prefix}batch:{${root}}`;
+    },
   };
 }

@@ -86,10 +86,12 @@ interface RedisContext {
 }
 
 async function applySignals(ctx: RedisContext, batch: readonly SubjectSignals[]): Promise<ApplyResult[]> {
-  const calls: ScriptCall[] = batch.map((subject) => {
+  // One draw of randomness for the batch's salt candidates: a draw per subject cost more than the script.
+  const salts = randomBytes(32 * batch.length).toString('hex');
+  const calls: ScriptCall[] = batch.map((subject, i) => {
     assertSubjectSignals(subject);
     const keys = ctx.keysOf(subject.subjectId);
-    const args = [...ctx.head, randomBytes(32).toString('hex')];
+    const args = [...ctx.head, salts.slice(64 * i, 64 * i + 64)];
     for (const { kind, signal } of subject.signals) args.push(...eventArgs(kind, signal));
     return { keys: [keys.state, keys.seen, keys.score], args };
   });
@@ -176,6 +178,12 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
     async readState(subjectId) {
       const key = ctx.keysOf(subjectId).state;
       return parseStateFields(subjectId, await command('readState', () => redis.hmget(key, ...STATE_FIELDS)));
+    },
+    async eraseSubject(subjectId) {
+      const keys = ctx.keysOf(subjectId);
+      // One DEL of keys in one slot (one hash tag): the subject disappears at once, salt included.
+      const deleted = await command('eraseSubject', () => redis.del(keys.state, keys.seen, keys.score));
+      return deleted > 0;
     },
     ping: () => ping(redis),
     async close() {

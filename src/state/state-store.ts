@@ -70,7 +70,7 @@ export interface ApplyResult {
   readonly emittedVersion: number;
   /** Id of the event that produced `version` (the last one applied), or null for an empty state. */
   readonly lastEventId: string | null;
-  /** The cached score, if any (of any version; compare `cached.version` with `version`). */
+  /** The cached score when it is of exactly `version` (cached before a crash: produce it again), else null. */
   readonly cached: CachedScore | null;
   /** The subject's salt (see {@link SubjectStateView.salt}); created by the first apply. */
   readonly salt: string;
@@ -93,6 +93,13 @@ export interface StateStore {
   readScore(subjectId: string): Promise<CachedScore | null>;
   /** The evidence and versions of a subject, without changing anything (tests, diagnostics). */
   readState(subjectId: string): Promise<SubjectStateView>;
+  /**
+   * Erases a subject: its state (with its salt), dedupe memory and cached score. From then on none of its
+   * anchors can be linked to it by anyone (their subject commitments are HMACs under the deleted salt),
+   * while every receipt still verifies. A later event starts a new state with a new salt. Returns whether
+   * there was anything to erase.
+   */
+  eraseSubject(subjectId: string): Promise<boolean>;
   /** Resolves when the store answers; rejects with a retriable DmidError when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

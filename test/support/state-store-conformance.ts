@@ -347,6 +347,9 @@ function versionCases(makeStore: MakeStore): void {
       await store.markEmitted([{ subjectId, version: redelivered.version }]);
       const afterCommit = await applyOne(store, subjectId, batch);
       assert.equal(afterCommit.emittedVersion, afterCommit.version, 'nothing left to emit');
+      const next = await applyOne(store, subjectId, [signalOf('location', { subjectId, at: 3 })]);
+      assert.equal(next.version, first.version + 1);
+      assert.equal(next.cached, null, 'a cached score of an older version is not handed back');
     },
   );
 }
