@@ -76,9 +76,8 @@ function timed(transport: Transport, run: Run, receiptsTopic: string): Transport
       for (const b of batches.filter((x) => x.topic === receiptsTopic)) {
         run.receipts += b.records.length;
         for (const r of b.records) {
-          const receipt = JSON.parse((r.value ?? Buffer.alloc(0)).toString('utf8')) as {
-            anchor: { computedAt: number };
-          };
+          const record = codec.decode('receipt', r.value ?? Buffer.alloc(0));
+          const receipt = JSON.parse(record.receipt) as { anchor: { computedAt: number } };
           run.receiptAckMs.push(now - receipt.anchor.computedAt);
         }
       }
@@ -90,7 +89,7 @@ async function withWriter(
   client: KafkaClient,
   redis: Redis,
   prefix: string,
-  topics: { anchors: string; receipts: string },
+  topics: { anchors: string; receipts: string; dlq: string },
   until: (run: Run) => Promise<void>,
 ): Promise<{ run: Run; seconds: number; blocks: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'dmid-ledger-bench-'));
@@ -102,16 +101,15 @@ async function withWriter(
     receiptsProduced: () => undefined,
     error: () => undefined,
   };
-  const transport = createKafkaTransport({
-    client,
-    groupId: `bench-ledger-${randomBytes(4).toString('hex')}`,
-  });
+  const groupId = `bench-ledger-${randomBytes(4).toString('hex')}`;
+  const transport = createKafkaTransport({ client, groupId });
   const writer = createLedgerWriter({
     transport: timed(transport, run, topics.receipts),
     codec,
     ledger,
     store: createRedisReceiptStore({ redis, keyPrefix: prefix }),
     topics,
+    groupId,
     metrics,
     logger: pino({ level: 'warn' }),
     batchMaxAnchors: BATCH_MAX,
@@ -152,11 +150,16 @@ const client = createKafkaClient({
 const redis = new Redis(infra.redisUrl);
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
 const base = `bench-${randomBytes(4).toString('hex')}.`;
-const topics = { anchors: `${base}identity.anchors`, receipts: `${base}identity.anchor-receipts` };
+const topics = {
+  anchors: `${base}identity.anchors`,
+  receipts: `${base}identity.anchor-receipts`,
+  dlq: `${base}signals.dlq`,
+};
 const admin = await client.admin();
 await ensureTopics(admin, [
   { name: topics.anchors, partitions: 12, replicationFactor: 1 },
   { name: topics.receipts, partitions: 12, replicationFactor: 1 },
+  { name: topics.dlq, partitions: 12, replicationFactor: 1 },
 ]);
 const producer = await client.producer();
 try {
@@ -181,7 +184,7 @@ try {
   process.stdout.write(`throughput: ${JSON.stringify(throughput)}\n`);
 
   // 2. Latency at a fixed rate (a fresh topic, so the backlog is not read again).
-  const steadyTopics = { anchors: `${base}steady.anchors`, receipts: topics.receipts };
+  const steadyTopics = { ...topics, anchors: `${base}steady.anchors` };
   await ensureTopics(admin, [{ name: steadyTopics.anchors, partitions: 12, replicationFactor: 1 }]);
   const total = RATE * SECONDS;
   let produced = 0;

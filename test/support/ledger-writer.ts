@@ -1,0 +1,83 @@
+/**
+ * A ledger writer for integration tests, on the test pipeline's topics and Redis prefix, with its own
+ * consumer group, and helpers that read what it produced.
+ */
+import type { TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { Ledger, LedgerRef } from '../../src/anchor/ledger/ledger.js';
+import { createLedgerWriter, type LedgerWriter } from '../../src/anchor/ledger-writer.js';
+import { parseReceipt, type Receipt } from '../../src/anchor/receipt.js';
+import { createRedisReceiptStore } from '../../src/anchor/redis-receipt-store.js';
+import type { ReceiptStore } from '../../src/anchor/receipt-store.js';
+import { createCodec } from '../../src/codec/codec.js';
+import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
+import type { ConsumedRecord } from '../../src/ingest/kafka-client.js';
+import { randomGroupId, testKafkaClient } from './kafka.js';
+import type { TestPipeline } from './pipeline.js';
+import { redisFor } from './redis.js';
+
+export interface TestLedgerWriter {
+  readonly writer: LedgerWriter;
+  /** Settles when the writer stops (rejects when it failed). */
+  readonly running: Promise<void>;
+  readonly store: ReceiptStore;
+}
+
+export interface WriterOptions {
+  readonly groupId: string;
+  readonly onAppended?: (ref: LedgerRef) => Promise<void>;
+  readonly batchMaxMs?: number;
+}
+
+/** A receipt store on the pipeline's Redis key prefix (its own connection, closed after the test). */
+export async function receiptStoreFor(t: TestContext, pipeline: TestPipeline): Promise<ReceiptStore> {
+  const { redis } = await redisFor(t);
+  return createRedisReceiptStore({ redis, keyPrefix: pipeline.keyPrefix });
+}
+
+export function startLedgerWriter(
+  t: TestContext,
+  pipeline: TestPipeline,
+  ledger: Ledger,
+  store: ReceiptStore,
+  options: WriterOptions = { groupId: randomGroupId() },
+): TestLedgerWriter {
+  const writer = createLedgerWriter({
+    transport: createKafkaTransport({ client: testKafkaClient(), groupId: options.groupId }),
+    codec: pipeline.codec,
+    ledger,
+    store,
+    topics: {
+      anchors: pipeline.topics.anchors,
+      receipts: pipeline.topics.receipts,
+      dlq: pipeline.topics.dlq,
+    },
+    groupId: options.groupId,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    batchMaxMs: options.batchMaxMs ?? 200,
+    retry: { minDelayMs: 50, maxDelayMs: 500 },
+    onAppended: options.onAppended,
+  });
+  const running = writer.run();
+  t.after(async () => {
+    await writer.stop();
+    await running.catch(() => undefined);
+  });
+  return { writer, running, store };
+}
+
+const codec = createCodec();
+
+/** The receipts among consumed records (AnchorReceipt records), parsed. */
+export function receiptsOf(records: readonly ConsumedRecord[]): Receipt[] {
+  return records.map((r) =>
+    parseReceipt(JSON.parse(codec.decode('receipt', r.value ?? Buffer.alloc(0)).receipt)),
+  );
+}
+
+/** How many receipts each anchor id has. */
+export function receiptCounts(receipts: readonly Receipt[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of receipts) counts.set(r.anchor.anchorId, (counts.get(r.anchor.anchorId) ?? 0) + 1);
+  return counts;
+}
