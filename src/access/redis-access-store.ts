@@ -1,0 +1,76 @@
+/**
+ * The access store on Redis. A subject's relationships are one hash under the subject's hash tag
+ * (`<prefix>{<subjectId>}:parties`, field = client id), expiring with the last of them; subscriptions are
+ * one hash of the whole deployment. Keys come from src/state/redis-keys.ts.
+ */
+import type { Redis } from 'ioredis';
+import { createPartyKeyBuilder, globalPartyKeys } from '../state/redis-keys.js';
+import { redisFailure } from '../state/redis-scripts.js';
+import { parseRelationship, parseSubscription, type AccessStore } from './access-store.js';
+
+export interface RedisAccessStoreOptions {
+  /** A client that stays the caller's (close() leaves it open). */
+  readonly redis: Redis;
+  /** Prefix of every key. Default `dmid:`. */
+  readonly keyPrefix?: string;
+}
+
+async function command<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw redisFailure(operation, error);
+  }
+}
+
+export function createRedisAccessStore(options: RedisAccessStoreOptions): AccessStore {
+  const { redis } = options;
+  const keysOf = createPartyKeyBuilder(options.keyPrefix);
+  const global = globalPartyKeys(options.keyPrefix);
+  return {
+    async putRelationship(subjectId, clientId, relationship) {
+      const key = keysOf(subjectId).parties;
+      const value = JSON.stringify({ kind: relationship.kind, expiresAt: relationship.expiresAt });
+      // The hash lives as long as its longest relationship: NX sets a first expiry, GT only extends it.
+      await command('putRelationship', () =>
+        redis
+          .multi()
+          .hset(key, clientId, value)
+          .pexpireat(key, relationship.expiresAt, 'NX')
+          .pexpireat(key, relationship.expiresAt, 'GT')
+          .exec(),
+      );
+    },
+    async removeRelationship(subjectId, clientId) {
+      const key = keysOf(subjectId).parties;
+      return (await command('removeRelationship', () => redis.hdel(key, clientId))) > 0;
+    },
+    async liveRelationship(subjectId, clientId, nowMs) {
+      const key = keysOf(subjectId).parties;
+      const text = await command('liveRelationship', () => redis.hget(key, clientId));
+      if (text === null) return null;
+      const relationship = parseRelationship(text);
+      return relationship.expiresAt > nowMs ? relationship : null;
+    },
+    async liveParties(subjectId, nowMs) {
+      const key = keysOf(subjectId).parties;
+      const all = await command('liveParties', () => redis.hgetall(key));
+      return Object.entries(all)
+        .filter(([, text]) => parseRelationship(text).expiresAt > nowMs)
+        .map(([clientId]) => clientId)
+        .sort();
+    },
+    async putSubscription(clientId, subscription) {
+      const value = JSON.stringify({ url: subscription.url, secret: subscription.secret });
+      await command('putSubscription', () => redis.hset(global.subscriptions, clientId, value));
+    },
+    async removeSubscription(clientId) {
+      return (await command('removeSubscription', () => redis.hdel(global.subscriptions, clientId))) > 0;
+    },
+    async subscription(clientId) {
+      const text = await command('subscription', () => redis.hget(global.subscriptions, clientId));
+      return text === null ? null : parseSubscription(text);
+    },
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Wiring of the relying-party side: policies, clients, relationships, decisions and alerts, from
+ * configuration and the adapters the engine chose. Kafka mode: a Redis access and alert store and an alert
+ * consumer in its own consumer group (`DMID_ALERTS_GROUP_ID`) on `identity.scores`. Embedded mode: the
+ * in-memory twins, and an in-process log fed with a copy of every score (alerts/tee-transport.ts).
+ */
+import { Redis } from 'ioredis';
+import type { AccessStore } from './access/access-store.js';
+import { DEMO_CLIENTS_FILE, clientRegistry, loadClientsFile, type ClientRegistry } from './access/clients.js';
+import { createMemoryAccessStore } from './access/memory-access-store.js';
+import { createRedisAccessStore } from './access/redis-access-store.js';
+import { createRateLimiter } from './access/token-bucket.js';
+import { createAlertConsumer, type AlertConsumer } from './alerts/alert-consumer.js';
+import { createAlertDelivery, type AlertDelivery } from './alerts/alert-delivery.js';
+import type { AlertStore } from './alerts/alert-store.js';
+import { createMemoryAlertStore } from './alerts/memory-alert-store.js';
+import { createRedisAlertStore } from './alerts/redis-alert-store.js';
+import type { Registry } from 'prom-client';
+import {
+  createRelyingPartyMetrics,
+  NO_RELYING_PARTY_METRICS,
+  type RelyingPartyMetrics,
+} from './api/relying-party-metrics.js';
+import type { RelyingPartyRouteDeps } from './api/routes/relying-party-routes.js';
+import type { Codec } from './codec/codec.js';
+import type { Config } from './config.js';
+import type { Transport } from './ingest/transport.js';
+import type { Logger } from './logger.js';
+import { createDecisionService } from './policy/decision-service.js';
+import { loadPolicyDir, type PolicySet } from './policy/policy-loader.js';
+import type { StateStore } from './state/state-store.js';
+
+export interface RelyingPartiesOptions {
+  readonly config: Config;
+  readonly codec: Codec;
+  readonly store: Pick<StateStore, 'readScore' | 'readState'>;
+  /** Redis for the access and alert stores; null: embedded mode (in-memory twins). */
+  readonly redis: Redis | null;
+  /** The alert consumer's transport: consumes identity.scores under its own group, produces alerts. */
+  readonly alertTransport: Transport;
+  /** Where decision anchors are produced (identity.anchors). */
+  readonly anchorTransport: Pick<Transport, 'send'>;
+  readonly logger: Logger;
+  /** Where the relying-party metrics are registered (the engine's registry); absent: not counted. */
+  readonly registry?: Registry;
+  /** Overrides for tests: delivery backoff, clock. */
+  readonly delivery?: { readonly backoffBaseMs?: number; readonly pollMs?: number };
+  readonly now?: () => number;
+}
+
+export interface RelyingParties {
+  readonly policies: PolicySet;
+  readonly clients: ClientRegistry;
+  readonly access: AccessStore;
+  readonly alerts: AlertStore;
+  /** What the API serves. */
+  readonly routes: RelyingPartyRouteDeps;
+  /** Starts the alert consumer and the webhook delivery; `running` settles when the consumer stops. */
+  start(): { readonly running: Promise<void> };
+  stop(): Promise<void>;
+}
+
+/**
+ * The Redis client of the relying-party stores: like the state store's, one retry then the command fails
+ * (a route answers 503, the alert consumer retries its batch) rather than queueing forever.
+ */
+export function openRelyingPartyRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+function clientsFor(config: Config, embedded: boolean): ClientRegistry {
+  const file = config.relyingParties.clientsFile;
+  if (file !== null) return loadClientsFile(file);
+  // Kafka mode without a clients file: nobody can call; the demo keys are public and must not open production.
+  return embedded ? loadClientsFile(DEMO_CLIENTS_FILE) : clientRegistry([]);
+}
+
+export function createRelyingParties(options: RelyingPartiesOptions): RelyingParties {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const rp = config.relyingParties;
+  const policies = loadPolicyDir(rp.policyDir ?? undefined);
+  const clients = clientsFor(config, options.redis === null);
+  const keyPrefix = config.redis.keyPrefix;
+  const access =
+    options.redis === null
+      ? createMemoryAccessStore()
+      : createRedisAccessStore({ redis: options.redis, keyPrefix });
+  const alerts =
+    options.redis === null
+      ? createMemoryAlertStore()
+      : createRedisAlertStore({
+          redis: options.redis,
+          keyPrefix,
+          seenTtlSeconds: config.state.stateTtlSeconds,
+        });
+  const audit = logger.child({ component: 'audit' });
+  const metrics: RelyingPartyMetrics =
+    options.registry === undefined ? NO_RELYING_PARTY_METRICS : createRelyingPartyMetrics(options.registry);
+  const delivery: AlertDelivery = createAlertDelivery({
+    alerts,
+    access,
+    logger,
+    timeoutMs: rp.webhookTimeoutMs,
+    maxAttempts: rp.webhookMaxAttempts,
+    ...options.delivery,
+    onResult: (result) => metrics.delivery(result),
+    now,
+  });
+  const decisions = createDecisionService({
+    policies,
+    store: options.store,
+    access,
+    anchor: (anchor) =>
+      options.anchorTransport.send([
+        {
+          topic: config.topics.names.anchors,
+          records: [{ key: anchor.anchorId, value: options.codec.encode('anchor', anchor) }],
+        },
+      ]),
+    halfLives: config.halfLivesMs,
+    audit,
+    onDecided: (policy, outcome) => metrics.decided(policy, outcome),
+    now,
+  });
+  let consumer: AlertConsumer | undefined;
+  return {
+    policies,
+    clients,
+    access,
+    alerts,
+    routes: {
+      clients,
+      limiter: createRateLimiter({ ratePerSecond: rp.rateLimitPerSecond, burst: rp.rateLimitBurst, now }),
+      decisions,
+      access,
+      alerts,
+      delivery,
+      audit,
+      metrics,
+      now,
+    },
+    start() {
+      consumer = createAlertConsumer({
+        transport: options.alertTransport,
+        codec: options.codec,
+        alerts,
+        access,
+        clients,
+        delivery,
+        topics: { scores: config.topics.names.scores, alerts: config.topics.names.alerts },
+        logger,
+        onAlert: (kind) => metrics.alertRaised(kind),
+        now,
+      });
+      delivery.start();
+      return { running: consumer.run() };
+    },
+    async stop() {
+      await consumer?.stop();
+      await delivery.stop();
+      await access.close();
+      await alerts.close();
+    },
+  };
+}
