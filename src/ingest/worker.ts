@@ -14,7 +14,8 @@ import type { TopicNames } from '../config.js';
 import type { DlqReason } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { anchorFor } from '../anchor/commitment.js';
-import { scoresToEmit } from '../scoring/batch-scoring.js';
+import { freshScores, planScores } from '../scoring/batch-scoring.js';
+import { createCoalescingScorer } from '../scoring/coalescing-scorer.js';
 import type { Scorer } from '../scoring/scorer.js';
 import type { StateStore } from '../state/state-store.js';
 import { decodeBatch, type DecodedBatch } from './batch-decoder.js';
@@ -86,6 +87,8 @@ function kindsByTopic(topics: TopicNames): ReadonlyMap<string, SignalKind> {
 export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? Date.now;
   const kinds = kindsByTopic(deps.topics);
+  // One scoring call for the partitions' batches handled at the same time (coalescing-scorer.ts).
+  const scoring = createCoalescingScorer(deps.scorer);
   let stopping = false;
   let paused = false;
 
@@ -140,7 +143,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const states =
       decoded.subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(decoded.subjects));
-    const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
+    const plan = planScores(states, now());
+    const scored = await scoring.score(plan.inputs);
+    const fresh = freshScores(plan, scored.results);
+    const { reused, featureSeconds } = plan;
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
     const saved =
       fresh.length > 0 ? await timed(() => deps.store.saveScores(fresh.map((f) => f.cached))) : [];
@@ -171,7 +177,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     deps.metrics.stage('redis', storeMs / 1000);
     deps.metrics.stage('features', featureSeconds);
-    deps.metrics.stage('scoring', scoringSeconds);
+    deps.metrics.stage('scoring', scored.seconds);
     deps.metrics.stage('produce', produceSeconds);
     deps.metrics.batch(decoded.timings.length + deadLetters.length);
     deps.metrics.scoresEmitted(emit.length);

@@ -41,7 +41,18 @@ export function toIdentityScore(result: ScoreResult, scoreId: string): IdentityS
   };
 }
 
-export function scoresToEmit(states: readonly ApplyResult[], scorer: Scorer, nowMs: number): ScoresToEmit {
+/** What a batch's states need: scores to reuse, and the inputs of the ones to compute. */
+export interface ScoringPlan {
+  readonly reused: ScoredState[];
+  readonly toCompute: ApplyResult[];
+  /** Input `i` is for `toCompute[i]`. */
+  readonly inputs: ScoreInput[];
+  /** Time spent extracting features, seconds. */
+  readonly featureSeconds: number;
+}
+
+/** Sorts states into reused scores and inputs to score (features extracted at `nowMs`). */
+export function planScores(states: readonly ApplyResult[], nowMs: number): ScoringPlan {
   const reused: ScoredState[] = [];
   const toCompute: ApplyResult[] = [];
   for (const state of states) {
@@ -60,23 +71,33 @@ export function scoresToEmit(states: readonly ApplyResult[], scorer: Scorer, now
       triggerEventId: state.lastEventId,
     };
   });
-  const scoringStart = performance.now();
-  const results = inputs.length === 0 ? [] : scorer.score(inputs);
-  const scoringEnd = performance.now();
-  const fresh: ScoredState[] = [];
-  results.forEach((result, i) => {
-    const state = toCompute[i];
+  return { reused, toCompute, inputs, featureSeconds: (performance.now() - featuresStart) / 1000 };
+}
+
+/** The new scores of a plan from the scorer's results (result `i` for `plan.toCompute[i]`), ids assigned. */
+export function freshScores(plan: ScoringPlan, results: readonly ScoreResult[]): ScoredState[] {
+  if (results.length !== plan.toCompute.length) throw new Error('scorer results do not match its inputs');
+  return results.map((result, i) => {
+    const state = plan.toCompute[i];
     if (state === undefined) throw new Error('scorer returned more results than inputs');
     const cached = {
       version: state.version,
       score: toIdentityScore(result, scoreIdFor(state.subjectId, state.version)),
     };
-    fresh.push({ cached, state });
+    return { cached, state };
   });
+}
+
+/** Plan, one scoring call and fresh scores in one step (a synchronous scorer called directly). */
+export function scoresToEmit(states: readonly ApplyResult[], scorer: Scorer, nowMs: number): ScoresToEmit {
+  const plan = planScores(states, nowMs);
+  const scoringStart = performance.now();
+  const results = plan.inputs.length === 0 ? [] : scorer.score(plan.inputs);
+  const scoringSeconds = (performance.now() - scoringStart) / 1000;
   return {
-    fresh,
-    reused,
-    featureSeconds: (scoringStart - featuresStart) / 1000,
-    scoringSeconds: (scoringEnd - scoringStart) / 1000,
+    fresh: freshScores(plan, results),
+    reused: plan.reused,
+    featureSeconds: plan.featureSeconds,
+    scoringSeconds,
   };
 }
