@@ -11,7 +11,8 @@
  *     share these 2 cores with the worker); their p99 is reported apart, as `latency.warmup`.
  *
  * Options: --events N (default 100000), --rate N (default 2000), --seconds N (default 30), --warmup N (default 5),
- * --subjects N (default 20000), --concurrency N (partitions handled at once, default 48). Writes bench/results/<timestamp>.json and prints a summary.
+ * --subjects N (default 20000), --concurrency N (partitions handled at once, default 48), --scorer model|rules
+ * (default model, the shipped default). Writes bench/results/<timestamp>.json and prints a summary.
  * Infra: DMID_KAFKA_BROKERS / DMID_REDIS_URL if set, else the local scripts (as the tests do).
  */
 import { randomBytes } from 'node:crypto';
@@ -26,11 +27,12 @@ import { createKafkaClient } from '../src/ingest/kafka-client.js';
 import { createKafkaTransport } from '../src/ingest/kafka-transport.js';
 import { ensureTopics } from '../src/ingest/topics.js';
 import { createWorker, type WorkerMetrics } from '../src/ingest/worker.js';
-import { createRulesScorer } from '../src/scoring/rules-scorer.js';
+import { modelVersionOf } from '../src/scoring/scorer.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import { startInfra } from '../test/support/infra.js';
 import { deleteKeys, percentile, preloadEvents, simulateInChild, summarize } from './bench-support.js';
 import { parseCompareArgs, runCompare } from './compare/compare.js';
+import { createScorerByName, isScorerName, SCORER_NAMES } from './compare/scorers.js';
 
 // `npm run bench -- --compare`: the side-by-side benchmark (bench/compare/) instead of benchmark v0.
 if (process.argv.includes('--compare')) {
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     subjects: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '48' },
+    scorer: { type: 'string', default: 'model' },
   },
 });
 const EVENTS = Number(values.events);
@@ -55,6 +58,8 @@ const WARMUP_SECONDS = Number(values.warmup);
 const SUBJECTS = Number(values.subjects);
 const CONCURRENCY = Number(values.concurrency);
 const PARTITIONS = 12;
+const SCORER = values.scorer ?? 'model';
+if (!isScorerName(SCORER)) throw new Error(`--scorer ${SCORER}: use ${SCORER_NAMES.join(' or ')}`);
 
 interface Recorder extends WorkerMetrics {
   /** Records of batches fully handled (outputs acknowledged). */
@@ -143,10 +148,11 @@ async function main(): Promise<void> {
       seed: 'bench-throughput',
       onProgress: (n) => process.stderr.write(`\rpreloaded ${n}/${EVENTS}${n === EVENTS ? '\n' : ''}`),
     });
+    const scorer = await createScorerByName(SCORER);
     const worker = createWorker({
       transport: createKafkaTransport({ client, groupId, partitionsConsumedConcurrently: CONCURRENCY }),
       store,
-      scorer: createRulesScorer(),
+      scorer,
       codec: createCodec(),
       metrics,
       logger: pino({ level: 'warn' }),
@@ -212,7 +218,7 @@ async function main(): Promise<void> {
       setup: {
         partitions: PARTITIONS,
         subjects: SUBJECTS,
-        scorer: 'rules-1.0.0',
+        scorer: modelVersionOf(scorer),
         kafka: infra.source,
         workers: 1,
         partitionsConsumedConcurrently: CONCURRENCY,

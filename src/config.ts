@@ -112,6 +112,17 @@ export const SETTINGS = [
       .pipe(z.array(z.number().positive().max(87_600)).length(4)),
   },
   {
+    name: 'DMID_SCORER',
+    doc: 'Scorer: `model` (the identity-fusion model, TensorFlow.js) or `rules` (the transparent baseline).',
+    default: 'model',
+    schema: z.enum(['model', 'rules']),
+  },
+  {
+    name: 'DMID_MODEL_DIR',
+    doc: 'Folder of the model version `DMID_SCORER=model` loads. Unset: the shipped `models/identity-fusion/1.0.0/`.',
+    schema: z.string().min(1),
+  },
+  {
     name: 'DMID_PARTITIONS_CONCURRENTLY',
     doc: 'Partitions one worker handles at the same time (their produce and commit requests are merged).',
     default: '48',
@@ -141,6 +152,103 @@ export const SETTINGS = [
     schema: z.string().min(1),
   },
   { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
+  {
+    name: 'DMID_POLICY_DIR',
+    doc: 'Folder of the policy packs (`*.yaml`) the decision API serves. Unset: the shipped `policies/`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_CLIENTS_FILE',
+    doc: 'YAML file of the relying-party clients (API key hashes, scopes). Unset: embedded mode uses the demo clients of `examples/relying-parties.yaml`; Kafka mode has none (every decision call answers 401).',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_RATE_LIMIT_PER_SECOND',
+    doc: 'Requests per second one relying-party client may make to the decision API, per process (token bucket refill).',
+    default: '50',
+    schema: int(1, 100_000),
+  },
+  {
+    name: 'DMID_RATE_LIMIT_BURST',
+    doc: 'Requests one client may make at once before the rate limit applies (token bucket size).',
+    default: '100',
+    schema: int(1, 100_000),
+  },
+  {
+    name: 'DMID_ALERTS_GROUP_ID',
+    doc: 'Consumer group of the alert consumer (reads `identity.scores`, raises alerts).',
+    default: 'dmid-alerts',
+    schema: name,
+  },
+  {
+    name: 'DMID_WEBHOOK_TIMEOUT_MS',
+    doc: 'Time a webhook receiver has to answer one delivery attempt, milliseconds.',
+    default: '2000',
+    schema: int(100, 60_000),
+  },
+  {
+    name: 'DMID_WEBHOOK_MAX_ATTEMPTS',
+    doc: 'Delivery attempts of one alert to one party (backoff 0.5 s doubling to 5 min) before it is parked.',
+    default: '12',
+    schema: int(1, 100),
+  },
+  {
+    name: 'DMID_LEDGER',
+    doc: 'Where batch roots are anchored: `file` (hash-chained file, `DMID_LEDGER_FILE`) or `evm` (`DMID_EVM_*`).',
+    default: 'file',
+    schema: z.enum(['file', 'evm']),
+  },
+  {
+    name: 'DMID_LEDGER_FILE',
+    doc: 'The file ledger (JSON lines, one block per batch, fsynced). One ledger writer per file.',
+    default: 'data/ledger.jsonl',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_LEDGER_GROUP_ID',
+    doc: 'Consumer group of the ledger writers (reads `identity.anchors`).',
+    default: 'dmid-ledger-writer',
+    schema: name,
+  },
+  {
+    name: 'DMID_LEDGER_BATCH_MS',
+    doc: "Longest wait from a batch's first anchor to its root going on the ledger, milliseconds.",
+    default: '1000',
+    schema: int(1, 600_000),
+  },
+  {
+    name: 'DMID_LEDGER_BATCH_MAX_ANCHORS',
+    doc: 'Most anchors per ledger batch (a full batch is anchored at once).',
+    default: '10000',
+    schema: int(1, 1_000_000),
+  },
+  {
+    name: 'DMID_RECEIPT_TTL_SECONDS',
+    doc: 'How long proofs and receipts stay in Redis for `GET /v1/anchors/:anchorId/receipt`, seconds.',
+    default: String(400 * 86_400),
+    schema: int(60, 100 * 365 * 86_400),
+  },
+  {
+    name: 'DMID_EVM_RPC_URL',
+    doc: 'EVM ledger: JSON-RPC URL of the node (`http://` or `https://`).',
+    schema: z.string().regex(/^https?:\/\/\S+$/, 'expected http://host:port or https://...'),
+  },
+  {
+    name: 'DMID_EVM_CHAIN_ID',
+    doc: 'EVM ledger: the chain id the node must report.',
+    schema: int(1, 2 ** 48),
+  },
+  {
+    name: 'DMID_EVM_CONTRACT',
+    doc: 'EVM ledger: address of the DmidAnchor contract (`dmid ledger deploy` prints it).',
+    schema: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address'),
+  },
+  {
+    name: 'DMID_EVM_KEY',
+    doc: 'EVM ledger: private key of the signer, hex. Secret: give it as a file with `DMID_EVM_KEY_FILE`.',
+    secret: true,
+    schema: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'expected a 32-byte hex private key'),
+  },
   {
     name: 'DMID_LOG_LEVEL',
     doc: 'Log level (logs go to stderr as JSON).',
@@ -192,7 +300,9 @@ export interface TopicNames {
   readonly registry: string;
   readonly scores: string;
   readonly anchors: string;
+  readonly receipts: string;
   readonly dlq: string;
+  readonly alerts: string;
 }
 
 export interface Config {
@@ -221,6 +331,11 @@ export interface Config {
     readonly BIOMETRIC: number;
     readonly REGISTRY: number;
   };
+  readonly scoring: {
+    readonly scorer: 'model' | 'rules';
+    /** null: the shipped model version. */
+    readonly modelDir: string | null;
+  };
   readonly worker: { readonly partitionsConcurrently: number };
   readonly embedded: { readonly simulateRate: number };
   /** Hex; converted where it is used so that the frozen config holds no mutable buffer. */
@@ -228,6 +343,32 @@ export interface Config {
   readonly validation: { readonly maxFutureSkewMs: number };
   readonly extraSchemaDir: string | null;
   readonly api: { readonly host: string; readonly port: number };
+  readonly relyingParties: {
+    /** null: the shipped `policies/` folder. */
+    readonly policyDir: string | null;
+    /** null: embedded demo clients, or none in Kafka mode. */
+    readonly clientsFile: string | null;
+    readonly rateLimitPerSecond: number;
+    readonly rateLimitBurst: number;
+    readonly alertsGroupId: string;
+    readonly webhookTimeoutMs: number;
+    readonly webhookMaxAttempts: number;
+  };
+  readonly ledger: {
+    readonly kind: 'file' | 'evm';
+    readonly file: string;
+    readonly groupId: string;
+    readonly batchMs: number;
+    readonly batchMaxAnchors: number;
+    readonly receiptTtlSeconds: number;
+    /** Set together when `kind` is `evm` (checked where the ledger is built). */
+    readonly evm: {
+      readonly rpcUrl: string | null;
+      readonly chainId: number | null;
+      readonly contract: string | null;
+      readonly keyHex: string | null;
+    };
+  };
   readonly logLevel: LogLevel;
 }
 
@@ -240,7 +381,9 @@ export function topicNames(prefix: string): TopicNames {
     registry: `${prefix}signals.registry`,
     scores: `${prefix}identity.scores`,
     anchors: `${prefix}identity.anchors`,
+    receipts: `${prefix}identity.anchor-receipts`,
     dlq: `${prefix}signals.dlq`,
+    alerts: `${prefix}identity.alerts`,
   };
 }
 
@@ -253,7 +396,9 @@ export function allTopics(names: TopicNames): string[] {
     names.registry,
     names.scores,
     names.anchors,
+    names.receipts,
     names.dlq,
+    names.alerts,
   ];
 }
 
@@ -311,12 +456,40 @@ function build(raw: Map<string, unknown>): Config {
       dedupeSize: num('DMID_DEDUPE_SIZE'),
     },
     halfLivesMs: halfLives(raw.get('DMID_HALF_LIFE_HOURS')),
+    scoring: {
+      scorer: str('DMID_SCORER') === 'rules' ? 'rules' : 'model',
+      modelDir: str('DMID_MODEL_DIR'),
+    },
     worker: { partitionsConcurrently: num('DMID_PARTITIONS_CONCURRENTLY') },
     embedded: { simulateRate: num('DMID_SIMULATE_RATE') },
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
     api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    relyingParties: {
+      policyDir: str('DMID_POLICY_DIR'),
+      clientsFile: str('DMID_CLIENTS_FILE'),
+      rateLimitPerSecond: num('DMID_RATE_LIMIT_PER_SECOND'),
+      rateLimitBurst: num('DMID_RATE_LIMIT_BURST'),
+      alertsGroupId: str('DMID_ALERTS_GROUP_ID') ?? 'dmid-alerts',
+      webhookTimeoutMs: num('DMID_WEBHOOK_TIMEOUT_MS'),
+      webhookMaxAttempts: num('DMID_WEBHOOK_MAX_ATTEMPTS'),
+    },
+    ledger: {
+      kind: str('DMID_LEDGER') === 'evm' ? 'evm' : 'file',
+      file: str('DMID_LEDGER_FILE') ?? 'data/ledger.jsonl',
+      groupId: str('DMID_LEDGER_GROUP_ID') ?? 'dmid-ledger-writer',
+      batchMs: num('DMID_LEDGER_BATCH_MS'),
+      batchMaxAnchors: num('DMID_LEDGER_BATCH_MAX_ANCHORS'),
+      receiptTtlSeconds: num('DMID_RECEIPT_TTL_SECONDS'),
+      evm: {
+        rpcUrl: str('DMID_EVM_RPC_URL'),
+        chainId:
+          typeof raw.get('DMID_EVM_CHAIN_ID') === 'number' ? Number(raw.get('DMID_EVM_CHAIN_ID')) : null,
+        contract: str('DMID_EVM_CONTRACT'),
+        keyHex: str('DMID_EVM_KEY'),
+      },
+    },
     logLevel: logLevel(raw.get('DMID_LOG_LEVEL')),
   };
 }

@@ -21,8 +21,14 @@ import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Transport } from './ingest/transport.js';
 import { createWorker } from './ingest/worker.js';
+import { startEmbeddedLedger } from './anchor/embedded-ledger.js';
+import { createRedisReceiptStore } from './anchor/redis-receipt-store.js';
+import { createLedgerMetrics } from './api/ledger-metrics.js';
 import type { Logger } from './logger.js';
-import { createRulesScorer } from './scoring/rules-scorer.js';
+import { teeTransport } from './alerts/tee-transport.js';
+import { createRelyingParties, openRelyingPartyRedis } from './relying-parties.js';
+import type { Redis } from 'ioredis';
+import { createConfiguredScorer } from './scoring/configured-scorer.js';
 import { publish } from './simulator/publish.js';
 import { createSignalStream } from './simulator/stream.js';
 import { createMemoryStore } from './state/memory-store.js';
@@ -58,6 +64,10 @@ export function engineMode(config: Config): EngineMode {
 interface Adapters {
   readonly transport: Transport;
   readonly store: StateStore;
+  /** The alert consumer's own consumer group on identity.scores (src/relying-parties.ts). */
+  readonly alertTransport: Transport;
+  /** Redis of the relying-party stores; null in embedded mode. */
+  readonly redis: Redis | null;
 }
 
 async function kafkaAdapters(
@@ -91,13 +101,18 @@ async function kafkaAdapters(
     keyPrefix: config.redis.keyPrefix,
     ...config.state,
   });
-  return { transport, store };
+  const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });
+  return { transport, store, alertTransport, redis: openRelyingPartyRedis(config.redis.url ?? '') };
 }
 
 function embeddedAdapters(config: Config): Adapters {
+  const alertTransport = createMemoryTransport({ partitions: config.topics.partitions });
+  const memory = createMemoryTransport({ partitions: config.topics.partitions });
   return {
-    transport: createMemoryTransport({ partitions: config.topics.partitions }),
+    transport: teeTransport(memory, config.topics.names.scores, alertTransport),
     store: createMemoryStore(config.state),
+    alertTransport,
+    redis: null,
   };
 }
 
@@ -132,18 +147,44 @@ function startSimulator(
 
 export async function startEngine(config: Config, logger: Logger): Promise<Engine> {
   const mode = engineMode(config);
+  // Before any connection opens: a model that does not load stops the start with nothing to close.
+  const scorer = await createConfiguredScorer(config);
   const metrics = createMetrics();
   const window = new LatencyWindow();
   const reporter = workerMetrics(metrics, window);
-  const { transport, store } =
-    mode === 'kafka'
-      ? await kafkaAdapters(config, logger, (seconds) => reporter.stage('commit', seconds))
-      : embeddedAdapters(config);
+  const {
+    transport: adapterTransport,
+    store,
+    alertTransport,
+    redis,
+  } = mode === 'kafka'
+    ? await kafkaAdapters(config, logger, (seconds) => reporter.stage('commit', seconds))
+    : embeddedAdapters(config);
   const codec = createConfiguredCodec(config.extraSchemaDir);
+  // Embedded mode anchors in-process (the file ledger by default); Kafka mode has `dmid ledger-writer`.
+  const embeddedLedger =
+    mode === 'embedded'
+      ? await startEmbeddedLedger(config, { codec, logger, metrics: createLedgerMetrics(metrics.registry) })
+      : undefined;
+  const transport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
+  const receipts =
+    embeddedLedger?.receipts ??
+    createRedisReceiptStore({ redis: redis ?? '', keyPrefix: config.redis.keyPrefix });
+  const relyingParties = createRelyingParties({
+    config,
+    codec,
+    store,
+    redis,
+    alertTransport,
+    // Kafka mode: the alert transport's producer, which outlives the worker's during stop().
+    anchorTransport: mode === 'kafka' ? alertTransport : transport,
+    logger,
+    registry: metrics.registry,
+  });
   const worker = createWorker({
     transport,
     store,
-    scorer: createRulesScorer({ halfLivesMs: config.halfLivesMs }),
+    scorer,
     codec,
     metrics: reporter,
     logger,
@@ -163,9 +204,20 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       consumption: status.paused ? { ok: false, detail: 'paused: a dependency is down' } : { ok: true },
     });
   };
-  const api = createApiServer({ store, metrics, readiness, halfLives: config.halfLivesMs, logger });
+  const api = createApiServer({
+    store,
+    receipts,
+    metrics,
+    readiness,
+    halfLives: config.halfLivesMs,
+    logger,
+    relyingParties: relyingParties.routes,
+  });
   const { url } = await api.listen(config.api.host, config.api.port);
-  const running = worker.run();
+  const alerting = relyingParties.start();
+  const consuming = worker.run();
+  // Settles like the worker's; a failed alert consumer fails the engine too.
+  const running = Promise.all([consuming, alerting.running]).then(() => undefined);
   const simulation = new AbortController();
   if (mode === 'embedded') startSimulator(config, codec, transport, simulation.signal, logger);
   let stopping: Promise<void> | undefined;
@@ -178,9 +230,13 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       stopping ??= (async () => {
         simulation.abort();
         await worker.stop();
-        await running.catch(() => undefined);
+        await consuming.catch(() => undefined);
+        await embeddedLedger?.stop();
         await api.close();
+        await relyingParties.stop();
+        await alerting.running.catch(() => undefined);
         await store.close();
+        await redis?.quit().catch(() => redis.disconnect());
       })();
       return stopping;
     },

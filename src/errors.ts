@@ -120,6 +120,35 @@ export const ERRORS = {
   },
   DMID_KAFKA_TOPIC_FAILED: { canRetry: true, summary: 'Creating or describing a topic failed.' },
   DMID_REDIS_UNAVAILABLE: { canRetry: true, summary: 'Redis cannot be reached or refused the command.' },
+  DMID_POLICY_INVALID: {
+    canRetry: false,
+    summary: 'A policy pack file is not valid YAML, breaks the policy schema, or repeats an id and version.',
+  },
+  DMID_CLIENTS_INVALID: {
+    canRetry: false,
+    summary: 'The relying-party clients file is unreadable or breaks its schema.',
+  },
+  DMID_RECEIPT_INVALID: {
+    canRetry: false,
+    summary: 'A receipt is not a dmid-receipt/1 document, or does not verify.',
+  },
+  DMID_LEDGER_CORRUPT: {
+    canRetry: false,
+    summary: 'The ledger file breaks its hash chain (`dmid ledger verify` names the first bad block).',
+  },
+  DMID_LEDGER_UNAVAILABLE: {
+    canRetry: true,
+    summary: 'The ledger (file or EVM JSON-RPC node) cannot be written or read right now.',
+  },
+  DMID_LEDGER_REJECTED: {
+    canRetry: false,
+    summary: 'The ledger refused an entry (wrong chain id, contract or signer, a reverted transaction).',
+  },
+  DMID_MODEL_INVALID: {
+    canRetry: false,
+    summary:
+      'A model folder is missing a file, or was trained on another feature vector than this build computes.',
+  },
   DMID_INFRA_UNAVAILABLE: {
     canRetry: false,
     summary: 'Kafka or Redis for tests could not be found or started.',

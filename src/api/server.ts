@@ -26,11 +26,18 @@ import { detectRawIdentifier } from '../privacy/pii-guard.js';
 import { isWellFormedSubjectId } from '../privacy/pseudonymize.js';
 import type { HalfLives } from '../scoring/decay.js';
 import type { StateStore } from '../state/state-store.js';
-import { codeOfClientStatus, sendApiError } from './api-errors.js';
+import { codeOfBodyError, codeOfClientStatus, sendApiError } from './api-errors.js';
 import { UNMATCHED_ROUTE, type DmidMetrics } from './metrics.js';
 import type { ReadinessSource } from './readiness.js';
 import { HEALTH_ROUTE, METRICS_ROUTE, READY_ROUTE, registerHealthRoutes } from './routes/health-routes.js';
+import {
+  registerRelyingPartyRoutes,
+  scoreReadGuard,
+  type RelyingPartyRouteDeps,
+} from './routes/relying-party-routes.js';
 import { registerScoreRoute } from './routes/score-route.js';
+import { registerReceiptRoute } from './routes/receipt-route.js';
+import type { ReceiptStore } from '../anchor/receipt-store.js';
 
 /** Address the API binds to when none is given: loopback only. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -40,7 +47,7 @@ export const DEFAULT_STORE_TIMEOUT_MS = 1000;
 export const DEFAULT_READINESS_TIMEOUT_MS = 900;
 /** Requests slower than this are cut by Node, ms: every route answers in milliseconds. */
 const REQUEST_TIMEOUT_MS = 10_000;
-/** Only GET routes: a body is never needed, so a large one is refused before it is read. */
+/** Bodies are small JSON objects (a decision request is under 100 bytes): a large one is refused unread. */
 const BODY_LIMIT_BYTES = 1024;
 /** Routes not logged per request (probes, scrapes). */
 const QUIET_ROUTES: ReadonlySet<string> = new Set([HEALTH_ROUTE, READY_ROUTE, METRICS_ROUTE]);
@@ -50,6 +57,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface ApiServerOptions {
   /** Where scores are read from (only `readScore` is used). */
   readonly store: Pick<StateStore, 'readScore'>;
+  /** Where anchor receipts are read from; without it `GET /v1/anchors/:anchorId/receipt` is not served. */
+  readonly receipts?: Pick<ReceiptStore, 'readReceipt'>;
   readonly metrics: DmidMetrics;
   /** Whether this process is ready (Kafka, Redis, consumption); see readiness.ts. */
   readonly readiness: ReadinessSource;
@@ -62,6 +71,8 @@ export interface ApiServerOptions {
   readonly storeTimeoutMs?: number;
   /** Longest wait for `readiness()`, ms. Default {@link DEFAULT_READINESS_TIMEOUT_MS}. */
   readonly readinessTimeoutMs?: number;
+  /** The relying-party routes (decisions, relationships, alerts); absent: not served. */
+  readonly relyingParties?: RelyingPartyRouteDeps;
 }
 
 export interface ApiServer {
@@ -106,7 +117,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     halfLives: options.halfLives,
     now: options.now ?? Date.now,
     storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+    ...(options.relyingParties === undefined ? {} : { guard: scoreReadGuard(options.relyingParties) }),
   });
+  if (options.relyingParties !== undefined) registerRelyingPartyRoutes(app, options.relyingParties);
+  if (options.receipts !== undefined) {
+    registerReceiptRoute(app, {
+      receipts: options.receipts,
+      storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+    });
+  }
   registerHealthRoutes(app, {
     readiness: options.readiness,
     metrics: options.metrics,
@@ -173,6 +192,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (error.validation !== undefined) {
     if (error.validationContext === 'params') return sendApiError(reply, 'SUBJECT_ID_MALFORMED');
     if (error.validationContext === 'querystring') return sendApiError(reply, 'QUERY_PARAMETER_UNKNOWN');
+    if (error.validationContext === 'body') return sendApiError(reply, codeOfBodyError(error.validation));
     return sendApiError(reply, 'BAD_REQUEST');
   }
   const status = error.statusCode ?? 500;

@@ -6,11 +6,17 @@ import { readFileSync } from 'node:fs';
 import { DmidError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { consumeCommand, CONSUME_HELP } from './consume-command.js';
+import { policyCommand, POLICY_HELP } from './policy-command.js';
+import { modelCommand, MODEL_HELP } from './model-command.js';
 import { produceCommand, PRODUCE_HELP } from './produce-command.js';
 import { pseudonymizeCommand, PSEUDONYMIZE_HELP } from './pseudonymize-command.js';
 import { runCommand, RUN_HELP } from './run-command.js';
 import { simulateCommand, SIMULATE_HELP } from './simulate-command.js';
 import { topicsCommand, TOPICS_HELP } from './topics-command.js';
+import { ledgerCommand, LEDGER_HELP } from './ledger-command.js';
+import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command.js';
+import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
+import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
 
 interface Command {
   readonly summary: string;
@@ -32,10 +38,32 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   produce: { summary: 'JSON lines in, Avro records out to a topic', help: PRODUCE_HELP, run: produceCommand },
   simulate: { summary: 'publish a simulated stream of signals', help: SIMULATE_HELP, run: simulateCommand },
+  'ledger-writer': {
+    summary: 'anchor identity.anchors in Merkle batches on the ledger, produce receipts',
+    help: LEDGER_WRITER_HELP,
+    run: ledgerWriterCommand,
+  },
+  ledger: { summary: 'verify a ledger file, deploy the EVM contract', help: LEDGER_HELP, run: ledgerCommand },
+  receipt: { summary: 'verify an anchor receipt offline', help: RECEIPT_HELP, run: receiptCommand },
+  subject: {
+    summary: 'erase a subject (its salt: anchors become unlinkable)',
+    help: SUBJECT_HELP,
+    run: subjectCommand,
+  },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',
     help: CONSUME_HELP,
     run: consumeCommand,
+  },
+  model: {
+    summary: 'train and evaluate the identity-fusion model',
+    help: MODEL_HELP,
+    run: modelCommand,
+  },
+  policy: {
+    summary: 'list policy packs; backtest a draft policy on recorded scores',
+    help: POLICY_HELP,
+    run: policyCommand,
   },
 };
 

@@ -79,11 +79,14 @@ function toRecord(line: string, parsed: Parsed, codec: Codec, rules: ValidationR
       });
     }
   }
-  const key = decoded.type === 'anchor' ? decoded.value.anchorId : decoded.value.subjectId;
+  const key =
+    decoded.type === 'anchor' || decoded.type === 'receipt'
+      ? decoded.value.anchorId
+      : decoded.value.subjectId;
   return { key, value };
 }
 
-/** Signals get the rules beyond the schema; scores and anchors are dmid's own output and have none. */
+/** Signals get the rules beyond the schema; dmid's own outputs (scores, anchors, alerts, receipts) have none. */
 function validateDecoded(decoded: DecodedRecord, nowMs: number, rules: ValidationRules): ValidationResult {
   switch (decoded.type) {
     case 'telecom':
@@ -96,6 +99,8 @@ function validateDecoded(decoded: DecodedRecord, nowMs: number, rules: Validatio
       return validateSignal('registry', decoded.value, nowMs, rules);
     case 'score':
     case 'anchor':
+    case 'alert':
+    case 'receipt':
       return VALID;
   }
 }

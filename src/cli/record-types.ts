@@ -10,6 +10,8 @@ const TOPIC_OF_TYPE: Readonly<Record<RecordType, keyof TopicNames>> = {
   registry: 'registry',
   score: 'scores',
   anchor: 'anchors',
+  alert: 'alerts',
+  receipt: 'receipts',
 };
 
 export function isRecordType(value: string): value is RecordType {

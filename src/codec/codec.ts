@@ -81,6 +81,8 @@ export function createCodec(options: CodecOptions = {}): Codec {
     registry: readerOf('registry'),
     score: readerOf('score'),
     anchor: readerOf('anchor'),
+    alert: readerOf('alert'),
+    receipt: readerOf('receipt'),
   };
 
   const writerOf = (buf: Buffer): WriterSchema => {
@@ -104,6 +106,8 @@ export function createCodec(options: CodecOptions = {}): Codec {
     registry: floatReplacer(readerOf('registry')),
     score: floatReplacer(readerOf('score')),
     anchor: floatReplacer(readerOf('anchor')),
+    alert: floatReplacer(readerOf('alert')),
+    receipt: floatReplacer(readerOf('receipt')),
   };
 
   const decodeTagged = <K extends RecordType>(

@@ -30,6 +30,8 @@ export const CONTRACT_FILES: Readonly<
   registry: { file: 'registry-signal.avsc', fullName: 'dmid.signal.RegistrySignal' },
   score: { file: 'identity-score.avsc', fullName: 'dmid.identity.IdentityScore' },
   anchor: { file: 'anchor-event.avsc', fullName: 'dmid.identity.AnchorEvent' },
+  alert: { file: 'identity-alert.avsc', fullName: 'dmid.identity.IdentityAlert' },
+  receipt: { file: 'anchor-receipt.avsc', fullName: 'dmid.identity.AnchorReceipt' },
 };
 
 /** A schema bytes may have been written with. */

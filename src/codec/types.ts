@@ -114,13 +114,53 @@ export interface AnchorEvent {
   subjectCommitment: string;
   computedAt: number;
   modelVersion: string;
+  /** What `recordHash` commits to (added in v2 of the schema; absent is written as `SCORE`). */
+  anchoredRecord?: AnchoredRecord;
+  /** The committed decision record's id when `anchoredRecord` is `DECISION`, else null. */
+  decisionId?: string | null;
+}
+
+export type AnchoredRecord = 'SCORE' | 'DECISION';
+
+export type AlertKind = 'ASSURANCE_DROPPED' | 'DENY_CODE_APPEARED';
+
+/** A subject's assurance fell or an alert code appeared (identity.alerts; src/alerts/). */
+export interface IdentityAlert {
+  alertId: string;
+  subjectId: string;
+  kind: AlertKind;
+  reasonCodes: string[];
+  previousAssuranceLevel: AssuranceLevel | null;
+  assuranceLevel: AssuranceLevel;
+  scoreId: string;
+  computedAt: number;
+}
+
+/** The receipt of one anchor (identity.anchor-receipts; src/anchor/). */
+export interface AnchorReceiptRecord {
+  anchorId: string;
+  /** Lower-case hex Merkle root of the anchor's batch. */
+  root: string;
+  /** The receipt as the JSON document of docs/receipt.md. */
+  receipt: string;
 }
 
 /** Every record type of the contract, by the name used in code, CLI flags and topic mapping. */
 export interface RecordByType extends SignalByKind {
   score: IdentityScore;
   anchor: AnchorEvent;
+  alert: IdentityAlert;
+  receipt: AnchorReceiptRecord;
 }
 
 export type RecordType = keyof RecordByType;
-export const RECORD_TYPES = ['telecom', 'location', 'biometric', 'registry', 'score', 'anchor'] as const;
+export const RECORD_TYPES = [
+  'telecom',
+  'location',
+  'biometric',
+  'registry',
+  'score',
+  'anchor',
+  'alert',
+  'receipt',
+] as const;

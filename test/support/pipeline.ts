@@ -18,7 +18,9 @@ import {
 import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
 import { ensureTopics } from '../../src/ingest/topics.js';
 import { createWorker, type Worker, type WorkerMetrics } from '../../src/ingest/worker.js';
+import { createModelScorer } from '../../src/scoring/model/model-scorer.js';
 import { createRulesScorer } from '../../src/scoring/rules-scorer.js';
+import type { Scorer } from '../../src/scoring/scorer.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import type { Arrivals } from './evidence-factory.js';
@@ -79,10 +81,23 @@ export async function waitFor(
   }
 }
 
+let sharedModelScorer: Promise<Scorer> | undefined;
+
+/**
+ * The scorer the pipeline tests run with: the engine's default, the identity-fusion model (loaded once per
+ * test process), unless DMID_SCORER=rules or the test asks for another.
+ */
+export function testScorer(kind: string = process.env.DMID_SCORER ?? 'model'): Promise<Scorer> {
+  if (kind === 'rules') return Promise.resolve(createRulesScorer());
+  sharedModelScorer ??= createModelScorer();
+  return sharedModelScorer;
+}
+
 export async function startPipeline(
   t: TestContext,
-  options: { partitions?: number } = {},
+  options: { partitions?: number; scorer?: 'model' | 'rules' } = {},
 ): Promise<TestPipeline> {
+  const scorer = await testScorer(options.scorer);
   const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
   const topics = topicNames(topicPrefix);
   const client = testKafkaClient();
@@ -133,7 +148,7 @@ export async function startPipeline(
       const worker = createWorker({
         transport: createKafkaTransport({ client: testKafkaClient(), groupId }),
         store,
-        scorer: createRulesScorer(),
+        scorer,
         codec,
         metrics,
         logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

@@ -40,6 +40,20 @@ export interface ScoreRouteDeps {
   readonly now: () => number;
   /** Longest wait for the store, ms, before answering 503 `STORE_UNAVAILABLE`. */
   readonly storeTimeoutMs: number;
+  /**
+   * Access control when relying parties are configured (relying-party-routes.ts): who is calling, and
+   * whether it may read this subject's raw score. Absent: the route is open (no clients configured).
+   */
+  readonly guard?: ScoreReadGuard;
+}
+
+/** Authenticates in `onRequest`; `check` answers null (read it) or the error to send instead. */
+export interface ScoreReadGuard {
+  readonly onRequest: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  readonly check: (
+    request: FastifyRequest,
+    subjectId: string,
+  ) => Promise<'SCOPE_MISSING' | 'SUBJECT_NOT_FOUND' | null>;
 }
 
 interface ScoreRequest {
@@ -143,6 +157,7 @@ export function registerScoreRoute(app: FastifyInstance, deps: ScoreRouteDeps): 
       querystring: QUERY_SCHEMA,
       response: { 200: SCORE_RESPONSE_SCHEMA, '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA },
     },
+    ...(deps.guard === undefined ? {} : { onRequest: deps.guard.onRequest }),
     preValidation: (request, reply, done) => {
       const refusal = refusalOf(request.params.subjectId);
       if (refusal === null) {
@@ -166,6 +181,10 @@ async function handleScore(
   reply: FastifyReply,
   deps: ScoreRouteDeps,
 ): Promise<ScoreResponse | FastifyReply> {
+  if (deps.guard !== undefined) {
+    const refusal = await deps.guard.check(request, request.params.subjectId);
+    if (refusal !== null) return sendApiError(reply, refusal);
+  }
   let cached;
   try {
     cached = await withDeadline(

@@ -190,7 +190,7 @@ void test('dmid topics create makes every contract topic once, then reports them
   const again = JSON.parse(second.out) as { created: string[]; existing: string[] };
   assert.deepEqual(again.created, []);
   assert.deepEqual([...again.existing].sort(), [...names].sort());
-  assert.match(second.err, /0 created, 7 already there/);
+  assert.match(second.err, new RegExp(`0 created, ${names.length} already there`));
 });
 
 void test('produce and consume without DMID_KAFKA_BROKERS fail with a usage message, not a hang', async () => {

@@ -80,6 +80,23 @@ export const SAMPLES: { readonly [K in keyof RecordByType]: RecordByType[K] } = 
     subjectCommitment: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
     computedAt: 1732435401000,
     modelVersion: 'rules-1.0.0',
+    anchoredRecord: 'SCORE',
+    decisionId: null,
+  },
+  alert: {
+    alertId: 'a1b2c3d4-e5f6-4789-8abc-def012345678',
+    subjectId: 'mfrggzdfmztwq2lknnwg23tpobyxe43u',
+    kind: 'DENY_CODE_APPEARED',
+    reasonCodes: ['REG_DECEASED'],
+    previousAssuranceLevel: 'SUBSTANTIAL',
+    assuranceLevel: 'NONE',
+    scoreId: '5d2f0a1e-7c3b-4e9d-a1f2-3b4c5d6e7f80',
+    computedAt: 1732435402000,
+  },
+  receipt: {
+    anchorId: 'a1b2c3d4-e5f6-4789-8abc-def012345679',
+    root: 'fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9',
+    receipt: '{"format":"dmid-receipt/1"}',
   },
 };
 

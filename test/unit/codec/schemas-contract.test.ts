@@ -101,7 +101,7 @@ void describe('schemas/ keeps the contract rules', () => {
         ],
       );
     }
-    for (const type of ['score', 'anchor'] as const) {
+    for (const type of ['score', 'anchor', 'alert', 'receipt'] as const) {
       const schema = readContractSchema(type);
       assert.ok(isJson(schema));
       assert.equal(schema['namespace'], 'dmid.identity');
