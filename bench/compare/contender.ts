@@ -32,7 +32,7 @@ export type ContenderKind = 'ceiling' | 'naive' | 'dmid';
 export interface ContenderReport {
   readonly type: 'report';
   readonly processed: number;
-  /** Epoch ms of the first and the last record handled since the reset. */
+  /** Epoch ms the first record arrived (work began) and the last one was handled, since the reset. */
   readonly firstAt: number;
   readonly lastAt: number;
   readonly latenciesMs: number[];
@@ -45,6 +45,8 @@ export interface ContenderReport {
   /** Seconds per stage summed over batches, and batches seen (dmid only). */
   readonly stages: Partial<Record<BatchStage, number>>;
   readonly batches: number;
+  /** Records dead-lettered, by reason (dmid only): a throughput of dead letters is no throughput. */
+  readonly deadLettered: Record<string, number>;
 }
 
 /** What every contender records into. */
@@ -56,6 +58,7 @@ export class Recording {
   recordedAt: number[] = [];
   stages: Partial<Record<BatchStage, number>> = {};
   batches = 0;
+  deadLettered: Record<string, number> = {};
   private cpuStart = process.cpuUsage();
 
   reset(): void {
@@ -66,19 +69,26 @@ export class Recording {
     this.recordedAt = [];
     this.stages = {};
     this.batches = 0;
+    this.deadLettered = {};
+    this.cpuStart = process.cpuUsage();
+  }
+
+  /**
+   * Records arrived: the first call since the reset starts the clock and the CPU count. Start-up
+   * (transpiling, connecting, joining the group) is not the cost of handling events, but the handling of
+   * the first batches is: a backlog is taken in a few large fetches, so timing from the first batch
+   * *finished* would leave out most of the work.
+   */
+  arrived(): void {
+    if (this.firstAt !== 0) return;
+    this.firstAt = Date.now();
     this.cpuStart = process.cpuUsage();
   }
 
   /** `count` records handled (outputs acknowledged) now. */
   handled(count: number): void {
-    const now = Date.now();
-    if (this.firstAt === 0) {
-      // CPU time counts from the first record handled: start-up (transpiling, connecting, joining the
-      // group) is not the cost of handling events.
-      this.firstAt = now;
-      this.cpuStart = process.cpuUsage();
-    }
-    this.lastAt = now;
+    this.arrived();
+    this.lastAt = Date.now();
     this.processed += count;
   }
 
@@ -101,6 +111,7 @@ export class Recording {
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       stages: this.stages,
       batches: this.batches,
+      deadLettered: this.deadLettered,
     };
   }
 }
@@ -135,6 +146,7 @@ function startCeiling(): Running {
   const done = transport.run({
     topics: signalTopics,
     handle: async (batch) => {
+      recording.arrived();
       await transport.send([
         {
           topic: topics.scores,
@@ -156,8 +168,10 @@ async function startDmid(): Promise<Running> {
     recording.stages[stage] = (recording.stages[stage] ?? 0) + seconds;
   };
   const metrics: WorkerMetrics = {
-    consumed: () => undefined,
-    deadLettered: () => undefined,
+    consumed: () => recording.arrived(),
+    deadLettered: (reason) => {
+      recording.deadLettered[reason] = (recording.deadLettered[reason] ?? 0) + 1;
+    },
     scoresEmitted: () => undefined,
     endToEnd: (_observed, ingestSeconds) => recording.latency(ingestSeconds * 1000),
     batch: (size) => {

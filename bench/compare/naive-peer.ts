@@ -48,6 +48,7 @@ export async function runNaivePeer(
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
+      recording.arrived();
       const kind = kinds.get(topic);
       if (kind === undefined) throw new Error(`naive peer: no kind for ${topic}`);
       const record = {
