@@ -23,6 +23,7 @@ import { DEFAULT_HALF_LIVES_MS } from '../src/scoring/decay.js';
 import { createMemoryStore } from '../src/state/memory-store.js';
 import { identityScore } from '../test/support/api-harness.js';
 import { subjectId } from '../test/support/evidence-factory.js';
+import { argument, option, percentile } from './bench-support.js';
 
 interface LoadPlan {
   readonly url: string;
@@ -39,16 +40,6 @@ interface LoadResult {
   readonly latenciesMs: number[];
 }
 
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
-}
-
-function option(name: string, fallback: number): number {
-  const value = Number(argument(name) ?? fallback);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function logLevel(): LogLevel {
@@ -56,10 +47,6 @@ function logLevel(): LogLevel {
   const found = LEVELS.find((level) => level === given);
   if (found === undefined) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
   return found;
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** The load generator (worker thread): `connections` loops, each one request at a time. */
@@ -141,8 +128,8 @@ async function main(): Promise<void> {
     failed: result.failed,
     seconds: +(result.elapsedMs / 1000).toFixed(2),
     requestsPerSecond: Math.round(result.completed / (result.elapsedMs / 1000)),
-    p50Ms: +percentile(sorted, 0.5).toFixed(3),
-    p99Ms: +percentile(sorted, 0.99).toFixed(3),
+    p50Ms: +percentile(sorted, 50).toFixed(3),
+    p99Ms: +percentile(sorted, 99).toFixed(3),
     maxMs: +(sorted.at(-1) ?? Number.NaN).toFixed(3),
     injectRequestsPerSecond: Math.round(injectedPerSecond),
   };

@@ -11,6 +11,18 @@ import { produceRecords, type KafkaProducer } from '../src/ingest/kafka-client.j
 import { encodeEvent } from '../src/simulator/encode.js';
 import { createSignalStream } from '../src/simulator/stream.js';
 
+/** The value after `--<name>` on the command line, if given. */
+export function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+/** A positive number option `--<name>`, or `fallback` when absent or not a positive number. */
+export function option(name: string, fallback: number): number {
+  const value = Number(argument(name) ?? fallback);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
 /** The `p`th percentile (0..100) of ascending `sorted` values (nearest rank); NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

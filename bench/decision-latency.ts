@@ -35,6 +35,7 @@ import type { KindedSignal, StateStore } from '../src/state/state-store.js';
 import { identityScore } from '../test/support/api-harness.js';
 import { goodArrivals, subjectId, T0 } from '../test/support/evidence-factory.js';
 import { shiftArrivals } from '../test/support/reason-scenarios.js';
+import { option, percentile } from './bench-support.js';
 
 const KEY = 'demo-pension-key-0003-not-secret';
 const POLICY = 'social-insurance.pension-eligibility';
@@ -51,20 +52,6 @@ interface LoadResult {
   readonly outcomes: Record<string, number>;
   readonly elapsedMs: number;
   readonly latenciesMs: number[];
-}
-
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
-}
-
-function option(name: string, fallback: number): number {
-  const value = Number(argument(name) ?? fallback);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
@@ -247,9 +234,9 @@ async function main(): Promise<void> {
     outcomes: result.outcomes,
     seconds: +(result.elapsedMs / 1000).toFixed(2),
     decisionsPerSecond: Math.round(sorted.length / (result.elapsedMs / 1000)),
-    p50Ms: +percentile(sorted, 0.5).toFixed(2),
-    p95Ms: +percentile(sorted, 0.95).toFixed(2),
-    p99Ms: +percentile(sorted, 0.99).toFixed(2),
+    p50Ms: +percentile(sorted, 50).toFixed(2),
+    p95Ms: +percentile(sorted, 95).toFixed(2),
+    p99Ms: +percentile(sorted, 99).toFixed(2),
     maxMs: +(sorted.at(-1) ?? Number.NaN).toFixed(2),
   };
   const text = `${JSON.stringify(report, null, 2)}\n`;

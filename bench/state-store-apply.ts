@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { SIGNAL_KINDS } from '../src/codec/types.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import type { KindedSignal, SubjectSignals } from '../src/state/state-store.js';
+import { percentile } from './bench-support.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const BASE_MS = Date.UTC(2025, 0, 15);
@@ -93,10 +94,6 @@ async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number
   return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0) };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
 async function main(): Promise<void> {
   const url = process.env.DMID_REDIS_URL;
   if (url === undefined || url === '') throw new Error('set DMID_REDIS_URL');
@@ -145,7 +142,7 @@ async function main(): Promise<void> {
           batchSize,
           kinds: SIGNAL_KINDS.length,
           eventsPerSecond: Math.round((batches * batchSize) / seconds),
-          batchMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+          batchMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
           luaUsecPerCall: (after.usec - before.usec) / Math.max(1, after.calls - before.calls),
           bytesPerSubject: { state: memory[0], seen: memory[1] },
           bytesAt600Events: { state: veteranMemory[0], seen: veteranMemory[1] },
