@@ -45,9 +45,6 @@ export const DEFAULT_BATCH_MAX_ANCHORS = 10_000;
 /** Default longest wait from a batch's first anchor to its flush, ms. */
 export const DEFAULT_BATCH_MAX_MS = 1000;
 
-/** Most receipt bytes produced in one request (the broker's default limit is 1 MiB per partition batch). */
-const RECEIPT_REQUEST_BYTES = 512 * 1024;
-
 export interface LedgerWriterDeps {
   readonly transport: Transport;
   readonly codec: Codec;
@@ -103,24 +100,12 @@ export function createLedgerWriter(deps: LedgerWriterDeps): LedgerWriter {
   let paused = false;
 
   /**
-   * Produces receipts in requests of at most {@link RECEIPT_REQUEST_BYTES}: a batch of 10,000 receipts is
-   * about 13 MB, far over what a broker takes in one request (1 MiB per partition batch by default).
+   * Produces the receipts (acknowledged when it resolves). A batch of 10,000 receipts is about 13 MB: the
+   * Kafka transport splits it into requests under the broker's limit (produceToTopics).
    */
   async function sendReceipts(receipts: readonly Receipt[]): Promise<void> {
-    let chunk: ReturnType<typeof receiptRecord>[] = [];
-    let bytes = 0;
-    const send = async (): Promise<void> => {
-      if (chunk.length > 0) await deps.transport.send([{ topic: deps.topics.receipts, records: chunk }]);
-      chunk = [];
-      bytes = 0;
-    };
-    for (const receipt of receipts) {
-      const record = receiptRecord(deps.codec, receipt);
-      if (bytes + record.value.length > RECEIPT_REQUEST_BYTES) await send();
-      chunk.push(record);
-      bytes += record.value.length;
-    }
-    await send();
+    const records = receipts.map((receipt) => receiptRecord(deps.codec, receipt));
+    await deps.transport.send([{ topic: deps.topics.receipts, records }]);
   }
 
   async function flush(anchors: AnchorEvent[], firstInMs: number): Promise<void> {
