@@ -68,6 +68,13 @@ export function startLedgerWriter(
 
 const codec = createCodec();
 
+/**
+ * How long a test waits for receipts: above kafkajs's 30 s session timeout, because a writer that did not
+ * leave its group cleanly holds its partitions until then, and a wait of 30 s ran out about once in six
+ * runs of the anchor tests.
+ */
+export const RECEIPTS_TIMEOUT_MS = 90_000;
+
 /** The receipts among consumed records (AnchorReceipt records), parsed. */
 export function receiptsOf(records: readonly ConsumedRecord[]): Receipt[] {
   return records.map((r) =>

@@ -19,6 +19,7 @@ import { randomGroupId } from '../../support/kafka.js';
 import {
   receiptCounts,
   receiptsOf,
+  RECEIPTS_TIMEOUT_MS,
   receiptStoreFor,
   startLedgerWriter,
 } from '../../support/ledger-writer.js';
@@ -54,6 +55,7 @@ void test('EVM ledger: killed between append and commit, then every anchor has o
   await receipts.until(
     (r) => receiptCounts(receiptsOf(r)).size === run.anchorIds.size,
     'a receipt per anchor',
+    RECEIPTS_TIMEOUT_MS,
   );
   const all = receiptsOf(receipts.records);
   assert.ok(

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { walkChain } from '../../../src/anchor/ledger/file-chain.js';
 import { tempDir } from '../../support/anchors.js';
 import { kafkaBrokers, randomGroupId } from '../../support/kafka.js';
-import { receiptsOf } from '../../support/ledger-writer.js';
+import { receiptsOf, RECEIPTS_TIMEOUT_MS } from '../../support/ledger-writer.js';
 import { startPipeline, waitFor, type TestPipeline } from '../../support/pipeline.js';
 import { redisUrl } from '../../support/redis.js';
 import { scoreSubjects } from '../../support/scored-subjects.js';
@@ -61,7 +61,7 @@ void test('ledger-writer-killed-mid-stream: SIGKILL and restart leave a receipt 
   await receipts.until(
     (r) => new Set(receiptsOf(r).map((x) => x.anchor.anchorId)).size === run.anchorIds.size,
     'a receipt for every anchor after the restart',
-    90_000,
+    RECEIPTS_TIMEOUT_MS,
   );
   const byAnchor = new Map<string, string>();
   for (const record of receipts.records) {

@@ -23,6 +23,7 @@ import { randomGroupId } from '../../support/kafka.js';
 import {
   receiptCounts,
   receiptsOf,
+  RECEIPTS_TIMEOUT_MS,
   receiptStoreFor,
   startLedgerWriter,
 } from '../../support/ledger-writer.js';
@@ -46,6 +47,7 @@ void test('scores flow, every anchor gets one receipt, and every receipt verifie
   await receipts.until(
     (r) => receiptCounts(receiptsOf(r)).size === run.anchorIds.size,
     'a receipt per anchor',
+    RECEIPTS_TIMEOUT_MS,
   );
   const all = receiptsOf(receipts.records);
   assert.ok(
@@ -151,6 +153,7 @@ void test('killed between ledger append and offset commit: on restart one receip
   await receipts.until(
     (r) => receiptCounts(receiptsOf(r)).size === run.anchorIds.size,
     'a receipt per anchor',
+    RECEIPTS_TIMEOUT_MS,
   );
   const all = receiptsOf(receipts.records);
   assert.ok(
