@@ -10,7 +10,7 @@
  *   state store holds. Without the salt, no list of candidate subject ids can be tested against it; after
  *   the salt is deleted, the subject's anchors cannot be linked to it by anyone (erasure).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import type { Codec } from '../codec/codec.js';
 import type { AnchorEvent, IdentityScore } from '../codec/types.js';
 import { HEADER_LENGTH } from '../codec/single-object-framing.js';
@@ -27,7 +27,7 @@ export function recordHash(codec: Codec, score: IdentityScore): string {
 
 /** The record hash from a score already encoded as a single-object record (what goes on the topic). */
 export function framedRecordHash(framedScore: Uint8Array): string {
-  return createHash('sha256').update(framedScore.subarray(HEADER_LENGTH)).digest('hex');
+  return hash('sha256', framedScore.subarray(HEADER_LENGTH), 'hex');
 }
 
 export function subjectCommitment(saltHex: string, subjectId: string): string {

@@ -1,9 +1,10 @@
 /**
- * The scoring worker: consumes the four signal topics batch by batch and, for each batch:
- * decode and validate (bad records become dead letters) -> apply to state (one atomic store call per
- * subject, pipelined) -> features and one batched scoring call for the subjects whose state changed ->
- * cache the new scores -> produce scores, anchors and dead letters (acknowledged) -> mark the scores
- * emitted -> return, after which the transport commits the batch's offsets.
+ * The scoring worker: consumes the four signal topics. Each partition batch is decoded and validated on
+ * arrival (bad records become dead letters); the batches handed over at the same time are then handled as
+ * one unit (batch-units.ts): apply to state (one atomic store call per subject, pipelined) -> features and
+ * one batched scoring call for the subjects whose state changed -> cache the new scores -> produce scores,
+ * anchors and dead letters (acknowledged) -> mark the scores emitted -> return, after which the transport
+ * commits each batch's offsets.
  *
  * The order makes a crash anywhere safe: see src/state/state-store.ts. A dependency that is down pauses
  * the batch and retries it (retry.ts); anything else fails the worker, and the batch is redelivered.
@@ -14,11 +15,11 @@ import type { TopicNames } from '../config.js';
 import type { DlqReason } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { anchorFor } from '../anchor/commitment.js';
-import { freshScores, planScores } from '../scoring/batch-scoring.js';
-import { createCoalescingScorer } from '../scoring/coalescing-scorer.js';
+import { scoresToEmit } from '../scoring/batch-scoring.js';
 import type { Scorer } from '../scoring/scorer.js';
-import type { StateStore } from '../state/state-store.js';
+import type { KindedSignal, StateStore, SubjectSignals } from '../state/state-store.js';
 import { decodeBatch, type DecodedBatch } from './batch-decoder.js';
+import { createUnitGatherer } from './batch-units.js';
 import { toDeadLetterRecord } from './dead-letter.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { InboundBatch, OutboundRecord, TopicRecords, Transport } from './transport.js';
@@ -39,9 +40,9 @@ export interface WorkerMetrics {
   scoresEmitted(count: number): void;
   /** Per valid event, seconds from `observedAt` and from the Kafka timestamp to its batch's outputs acked. */
   endToEnd(observedToScoreSeconds: number, ingestToScoreSeconds: number): void;
-  /** One batch fully handled: its records (valid and dead-lettered). */
+  /** One unit (the partition batches handled together) fully handled: its records (valid and dead-lettered). */
   batch(size: number): void;
-  /** Time one batch spent in one stage, seconds. */
+  /** Time one unit (decode: one partition batch) spent in one stage, seconds. */
   stage(stage: BatchStage, seconds: number): void;
   lag(topic: string, partition: number, lag: number): void;
   paused(paused: boolean): void;
@@ -59,6 +60,28 @@ export interface WorkerDeps {
   readonly validation: ValidationRules;
   readonly retry?: RetryOptions;
   readonly now?: () => number;
+  /** Most records in one unit of partition batches handled together (batch-units.ts). Default 4,000. */
+  readonly maxUnitRecords?: number;
+}
+
+/** A partition batch, decoded, waiting for its unit. */
+interface DecodedPart {
+  readonly batch: InboundBatch;
+  readonly decoded: DecodedBatch;
+  readonly deadLetters: OutboundRecord[];
+}
+
+/** The subjects of several batches, one entry per subject (signals of every topic together). */
+export function mergeSubjects(batches: readonly DecodedBatch[]): SubjectSignals[] {
+  if (batches.length === 1) return batches[0]?.subjects ?? [];
+  const bySubject = new Map<string, KindedSignal[]>();
+  for (const { subjects } of batches)
+    for (const { subjectId, signals } of subjects) {
+      const list = bySubject.get(subjectId);
+      if (list === undefined) bySubject.set(subjectId, [...signals]);
+      else list.push(...signals);
+    }
+  return [...bySubject].map(([subjectId, signals]) => ({ subjectId, signals }));
 }
 
 export interface WorkerStatus {
@@ -75,6 +98,11 @@ export interface Worker {
   status(): WorkerStatus;
 }
 
+/**
+ * Measured with `npm run bench -- --compare --model` (see the README): see batch-units.ts for why units.
+ */
+const DEFAULT_MAX_UNIT_RECORDS = 4_000;
+
 function kindsByTopic(topics: TopicNames): ReadonlyMap<string, SignalKind> {
   return new Map<string, SignalKind>([
     [topics.telecom, 'telecom'],
@@ -87,8 +115,10 @@ function kindsByTopic(topics: TopicNames): ReadonlyMap<string, SignalKind> {
 export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? Date.now;
   const kinds = kindsByTopic(deps.topics);
-  // One scoring call for the partitions' batches handled at the same time (coalescing-scorer.ts).
-  const scoring = createCoalescingScorer(deps.scorer);
+  const gather = createUnitGatherer<DecodedPart>(
+    (parts) => handleUnit(parts),
+    deps.maxUnitRecords ?? DEFAULT_MAX_UNIT_RECORDS,
+  );
   let stopping = false;
   let paused = false;
 
@@ -108,19 +138,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       toDeadLetterRecord(letter, { topic: batch.topic, partition: batch.partition, groupId: deps.groupId }),
     );
     deps.metrics.stage('decode', (performance.now() - decodeStart) / 1000);
-    await withRetry(
-      () => processDecoded(decoded, deadLetters),
-      {
-        stopping: () => stopping,
-        heartbeat: batch.heartbeat,
-        onRetry: (error, attempt, delayMs) => {
-          setPaused(true);
-          deps.logger.warn({ err: error, attempt, delayMs }, 'batch failed; retrying');
-        },
-        onRecovered: () => setPaused(false),
-      },
-      deps.retry,
-    );
+    await gather({ batch, decoded, deadLetters }, batch.records.length);
     for (const letter of decoded.deadLetters) deps.metrics.deadLettered(letter.reason);
     const done = now();
     for (const t of decoded.timings)
@@ -130,8 +148,31 @@ export function createWorker(deps: WorkerDeps): Worker {
       deps.metrics.lag(batch.topic, batch.partition, Number(batch.highWatermark) - Number(last.offset) - 1);
   }
 
-  /** Everything after decoding; safe to run again for the same batch (idempotent store, cached scores). */
-  async function processDecoded(decoded: DecodedBatch, deadLetters: OutboundRecord[]): Promise<void> {
+  /** The batches of one unit, with retries while a dependency is down. */
+  async function handleUnit(parts: readonly DecodedPart[]): Promise<void> {
+    const subjects = mergeSubjects(parts.map((p) => p.decoded));
+    const deadLetters = parts.flatMap((p) => p.deadLetters);
+    await withRetry(
+      () => processUnit(subjects, deadLetters),
+      {
+        stopping: () => stopping,
+        heartbeat: () => parts[0]?.batch.heartbeat() ?? Promise.resolve(),
+        onRetry: (error, attempt, delayMs) => {
+          setPaused(true);
+          deps.logger.warn({ err: error, attempt, delayMs }, 'batch failed; retrying');
+        },
+        onRecovered: () => setPaused(false),
+      },
+      deps.retry,
+    );
+    deps.metrics.batch(parts.reduce((n, p) => n + p.batch.records.length, 0));
+  }
+
+  /** Everything after decoding; safe to run again for the same unit (idempotent store, cached scores). */
+  async function processUnit(
+    subjects: readonly SubjectSignals[],
+    deadLetters: OutboundRecord[],
+  ): Promise<void> {
     let storeMs = 0;
     const timed = async <T>(call: () => Promise<T>): Promise<T> => {
       const start = performance.now();
@@ -141,12 +182,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         storeMs += performance.now() - start;
       }
     };
-    const states =
-      decoded.subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(decoded.subjects));
-    const plan = planScores(states, now());
-    const scored = await scoring.score(plan.inputs);
-    const fresh = freshScores(plan, scored.results);
-    const { reused, featureSeconds } = plan;
+    const states = subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(subjects));
+    const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
     const saved =
       fresh.length > 0 ? await timed(() => deps.store.saveScores(fresh.map((f) => f.cached))) : [];
@@ -177,9 +214,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     deps.metrics.stage('redis', storeMs / 1000);
     deps.metrics.stage('features', featureSeconds);
-    deps.metrics.stage('scoring', scored.seconds);
+    deps.metrics.stage('scoring', scoringSeconds);
     deps.metrics.stage('produce', produceSeconds);
-    deps.metrics.batch(decoded.timings.length + deadLetters.length);
     deps.metrics.scoresEmitted(emit.length);
   }
 

@@ -100,6 +100,9 @@ async function applySignals(ctx: RedisContext, batch: readonly SubjectSignals[])
   return batch.map((subject, i) => parseApplyReply(subject, replies[i]));
 }
 
+/** save-score.lua's reply when the caller's score was saved. */
+const SAVED = 1;
+
 async function saveScores(
   ctx: RedisContext,
   scores: readonly CachedScore[],
@@ -114,8 +117,11 @@ async function saveScores(
   });
   if (calls.length === 0) return [];
   const replies = await evalPipelined(ctx.redis, ctx.saveScript, calls);
+  // 1: this score was saved (save-score.lua); else the score cached before, which wins or supersedes it.
   return scores.map((cached, i) =>
-    winner(cached, parseCachedScore(cached.score.subjectId, replies[i] ?? null)),
+    replies[i] === SAVED
+      ? cached
+      : winner(cached, parseCachedScore(cached.score.subjectId, replies[i] ?? null)),
   );
 }
 

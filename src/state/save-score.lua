@@ -16,8 +16,9 @@
     ARGV[2]  the value to store (cached-score.ts JSON)
     ARGV[3]  TTL, seconds
 
-  Output: the value cached after the call: ARGV[2] when it was saved, else the stored value (of the same
-  version: emit that one; of a newer version: the caller's score is superseded, emit nothing).
+  Output: the integer 1 when ARGV[2] was saved (the caller emits its own score; sending the value back
+  would cost a copy and a parse per score), else the stored value (of the same version: emit that one; of
+  a newer version: the caller's score is superseded, emit nothing).
 ]]
 local version = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[3])
@@ -28,4 +29,4 @@ if existing then
   if held and held >= version then return existing end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-return ARGV[2]
+return 1
