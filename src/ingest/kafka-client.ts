@@ -6,8 +6,19 @@
  * (bad arguments) are thrown as they are.
  */
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
+import { randomInt } from 'node:crypto';
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  ICustomPartitioner,
+  IHeaders,
+  KafkaMessage,
+  LogEntry,
+  Producer,
+} from 'kafkajs';
 import { DmidError } from '../errors.js';
+import { partitionOfKey } from './partitioner.js';
 import type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } from './record-batches.js';
 import type { StopLatch } from './record-batches.js';
 import type { TopicBatch } from './record-batches.js';
@@ -17,14 +28,7 @@ export type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } fro
 
 // kafkajs is CommonJS and spreads its error classes into module.exports, which Node's ESM loader cannot
 // see as named exports: they are only reachable through the default import.
-const {
-  Kafka,
-  Partitioners,
-  logLevel: KafkaJsLevel,
-  KafkaJSError,
-  KafkaJSProtocolError,
-  KafkaJSAggregateError,
-} = kafkajs;
+const { Kafka, logLevel: KafkaJsLevel, KafkaJSError, KafkaJSProtocolError, KafkaJSAggregateError } = kafkajs;
 
 /** Connected kafkajs handles, under our names so callers never import kafkajs themselves. */
 export type KafkaAdmin = Admin;
@@ -205,9 +209,27 @@ function logCreatorFor(sink: KafkaLogger, threshold: number) {
     };
 }
 
+/**
+ * kafkajs's DefaultPartitioner rule (a record's own partition, else the Java client's murmur2 of the key,
+ * else round-robin over partitions with a leader), with the key hashed by partitioner.ts.
+ */
+const javaCompatiblePartitioner: ICustomPartitioner = () => {
+  const counters = new Map<string, number>();
+  return ({ topic, partitionMetadata, message }) => {
+    if (message.partition !== null && message.partition !== undefined) return message.partition;
+    const key = message.key;
+    if (key !== null && key !== undefined) return partitionOfKey(key, partitionMetadata.length);
+    const counter = (counters.get(topic) ?? randomInt(2 ** 31)) + 1;
+    counters.set(topic, counter);
+    const available = partitionMetadata.filter((p) => p.leader >= 0);
+    if (available.length > 0) return available[counter % available.length]?.partitionId ?? 0;
+    return counter % partitionMetadata.length;
+  };
+};
+
 async function openProducer(kafka: KafkaJs): Promise<KafkaProducer> {
   const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: javaCompatiblePartitioner,
     idempotent: true,
     // kafkajs does not renumber sequences of a failed request when later ones are in flight (the Java
     // client does); one request in flight per broker keeps idempotence sound.
@@ -308,7 +330,11 @@ export async function produceToTopics(
   for (const request of chunkTopicBatches(nonEmpty, MAX_REQUEST_BYTES)) {
     const topicMessages = request.map((b) => ({
       topic: b.topic,
-      messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
+      messages: b.records.map((r) =>
+        r.headers === undefined
+          ? { key: r.key, value: r.value }
+          : { key: r.key, value: r.value, headers: { ...r.headers } },
+      ),
     }));
     await enqueue(producer, () =>
       withKafka(`produce to ${topicMessages.map((t) => t.topic).join(', ')}`, () =>
