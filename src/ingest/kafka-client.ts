@@ -70,10 +70,6 @@ export interface ConsumerOptions {
   readonly groupId: string;
   /** Milliseconds without a heartbeat before the group evicts this member. Default 30000 (kafkajs). */
   readonly sessionTimeoutMs?: number;
-  /** Bytes a fetch waits for before the broker answers (up to `maxWaitMs`). Default 1 (kafkajs). */
-  readonly minBytes?: number;
-  /** Most milliseconds the broker holds a fetch waiting for `minBytes`. Default 5000 (kafkajs). */
-  readonly maxWaitMs?: number;
 }
 
 export interface KafkaClient {
@@ -245,8 +241,6 @@ async function openConsumer(kafka: KafkaJs, options: ConsumerOptions): Promise<K
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
-    ...(options.minBytes === undefined ? {} : { minBytes: options.minBytes }),
-    ...(options.maxWaitMs === undefined ? {} : { maxWaitTimeInMs: options.maxWaitMs }),
     // kafkajs restarts a crashed consumer on its own, forever; we want the crash at the caller.
     retry: { restartOnFailure: () => Promise.resolve(false) },
   });

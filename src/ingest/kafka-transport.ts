@@ -29,9 +29,6 @@ export interface KafkaTransportOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Most bytes fetched per partition per request. Default 1 MiB (kafkajs). */
   readonly maxBytesPerPartition?: number;
-  /** Fetch shaping (kafka-client.ts ConsumerOptions): bytes a fetch waits for, and for how long at most. */
-  readonly fetchMinBytes?: number;
-  readonly fetchMaxWaitMs?: number;
   /** Called with the seconds each batch's offset commit took (the `commit` stage of the breakdown). */
   readonly onCommitted?: (seconds: number) => void;
 }
@@ -112,11 +109,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
 
   async function run(runOptions: RunOptions): Promise<void> {
     if (connections !== undefined) throw new Error('kafka transport: run() called twice');
-    const consumer = await options.client.consumer({
-      groupId: options.groupId,
-      ...(options.fetchMinBytes === undefined ? {} : { minBytes: options.fetchMinBytes }),
-      ...(options.fetchMaxWaitMs === undefined ? {} : { maxWaitMs: options.fetchMaxWaitMs }),
-    });
+    const consumer = await options.client.consumer({ groupId: options.groupId });
     const committer = createCommitter(consumer);
     connections = { consumer, producer: await producerReady() };
     const failed = new Promise<never>((_, reject) => {
