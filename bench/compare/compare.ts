@@ -51,6 +51,9 @@ export interface Throughput {
   readonly redisCpuSecondsPer1000: number;
   readonly brokerCpuSecondsPer1000: number;
   readonly peakRssMiB: number;
+  /** Records per unit of work, and scores produced per record (see LoadPoint). */
+  readonly meanBatchRecords: number;
+  readonly scoresPerRecord: number;
   /**
    * dmid only: milliseconds per 1,000 events in each stage (summed over batches), and that stage's share.
    * decode, features and scoring are CPU on the event loop; redis, produce and commit are waits for a
@@ -67,6 +70,10 @@ export interface LoadPoint extends LatencySummary {
   readonly achievedPerSecond: number;
   readonly cpuSecondsPer1000: number;
   readonly peakRssMiB: number;
+  /** Records per unit of work (dmid: partition batches handled together; ceiling: a batch; naive: 1). */
+  readonly meanBatchRecords: number;
+  /** Scores produced per record (0 for the ceiling, which makes none). */
+  readonly scoresPerRecord: number;
 }
 
 export interface ContenderResult {
@@ -99,6 +106,8 @@ export function throughputOf(report: ContenderReport, others: CpuSnapshot): Thro
     redisCpuSecondsPer1000: others.redisSeconds,
     brokerCpuSecondsPer1000: others.brokerSeconds,
     peakRssMiB: report.maxRssBytes / 2 ** 20,
+    meanBatchRecords: report.batches > 0 ? report.processed / report.batches : NaN,
+    scoresPerRecord: report.scores / report.processed,
     deadLettered: report.deadLettered,
     ...(stageBreakdown(report) === undefined ? {} : { stages: stageBreakdown(report) }),
   };
@@ -198,6 +207,8 @@ async function measureLoad(
       ...summarize(counted),
       cpuSecondsPer1000: (report.cpuSeconds / report.processed) * 1000,
       peakRssMiB: report.maxRssBytes / 2 ** 20,
+      meanBatchRecords: report.batches > 0 ? report.processed / report.batches : NaN,
+      scoresPerRecord: report.scores / report.processed,
     };
   } finally {
     await contender.stop();
@@ -228,7 +239,8 @@ async function runContender(
     `${spec.name}: ${Math.round(throughput.eventsPerSecond)} events/s, ` +
       `CPU s per 1,000 events: ${throughput.cpuSecondsPer1000.toFixed(3)} own, ` +
       `${throughput.redisCpuSecondsPer1000.toFixed(3)} Redis, ${throughput.brokerCpuSecondsPer1000.toFixed(3)} broker; ` +
-      `peak RSS ${throughput.peakRssMiB.toFixed(0)} MiB`,
+      `peak RSS ${throughput.peakRssMiB.toFixed(0)} MiB; ${throughput.meanBatchRecords.toFixed(0)} records per batch, ` +
+      `${throughput.scoresPerRecord.toFixed(2)} scores per record`,
   );
   const latency: LoadPoint[] = [];
   for (const fraction of options.fractions) {
@@ -236,7 +248,8 @@ async function runContender(
     const point = await measureLoad(ctx, spec, fraction, offered, options);
     ctx.progress.log(
       `${spec.name} at ${Math.round(fraction * 100)}% (${offered}/s): p50 ${point.p50Ms} ms, ` +
-        `p99 ${point.p99Ms} ms, p99.9 ${point.p999Ms} ms`,
+        `p99 ${point.p99Ms} ms, p99.9 ${point.p999Ms} ms; ${point.cpuSecondsPer1000.toFixed(3)} CPU s per 1,000, ` +
+        `${point.meanBatchRecords.toFixed(0)} records per batch, ${point.scoresPerRecord.toFixed(2)} scores per record`,
     );
     latency.push(point);
   }

@@ -42,9 +42,13 @@ export interface ContenderReport {
   readonly cpuSeconds: number;
   /** Peak resident set size of the process, bytes. */
   readonly maxRssBytes: number;
-  /** Seconds per stage summed over batches, and batches seen (dmid only). */
+  /** Seconds per stage summed over batches (dmid only), and units of work seen (dmid: units of partition
+   * batches; ceiling: batches; naive peer: records). */
   readonly stages: Partial<Record<BatchStage, number>>;
   readonly batches: number;
+  /** Scores produced (none by the ceiling); dmid makes fewer than records when a unit holds several records
+   * of one subject. */
+  readonly scores: number;
   /** Records dead-lettered, by reason (dmid only): a throughput of dead letters is no throughput. */
   readonly deadLettered: Record<string, number>;
 }
@@ -58,6 +62,7 @@ export class Recording {
   recordedAt: number[] = [];
   stages: Partial<Record<BatchStage, number>> = {};
   batches = 0;
+  scores = 0;
   deadLettered: Record<string, number> = {};
   private cpuStart = process.cpuUsage();
 
@@ -69,6 +74,7 @@ export class Recording {
     this.recordedAt = [];
     this.stages = {};
     this.batches = 0;
+    this.scores = 0;
     this.deadLettered = {};
     this.cpuStart = process.cpuUsage();
   }
@@ -111,6 +117,7 @@ export class Recording {
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       stages: this.stages,
       batches: this.batches,
+      scores: this.scores,
       deadLettered: this.deadLettered,
     };
   }
@@ -155,6 +162,7 @@ function startCeiling(): Running {
       ]);
       const now = Date.now();
       for (const r of batch.records) recording.latency(now - r.timestampMs);
+      recording.batches += 1;
       recording.handled(batch.records.length);
     },
   });
@@ -172,7 +180,9 @@ async function startDmid(): Promise<Running> {
     deadLettered: (reason) => {
       recording.deadLettered[reason] = (recording.deadLettered[reason] ?? 0) + 1;
     },
-    scoresEmitted: () => undefined,
+    scoresEmitted: (count) => {
+      recording.scores += count;
+    },
     endToEnd: (_observed, ingestSeconds) => recording.latency(ingestSeconds * 1000),
     batch: (size) => {
       recording.batches += 1;

@@ -77,12 +77,14 @@ export async function runNaivePeer(
             messages: [{ key: anchor.anchorId, value: anchorValue }],
           });
           await store.markEmitted([{ subjectId: state.subjectId, version: state.version }]);
+          recording.scores += 1;
         }
       }
       const next = (BigInt(message.offset) + 1n).toString();
       await consumer.commitOffsets([{ topic, partition, offset: next }]);
       const now = Date.now();
       for (const t of decoded.timings) recording.latency(now - t.timestampMs);
+      recording.batches += 1;
       recording.handled(1);
     },
   });
