@@ -3,7 +3,8 @@
  *
  * Offsets are committed by hand, per batch, only after the handler resolved (so after everything
  * downstream succeeded); commits of batches that finish together go out as one request, in the
- * background, and stop() waits for them. A batch whose partition was taken away by a rebalance while it was handled
+ * background, and stop() has them all land before the member leaves the group (else a restart would hand
+ * those batches out again). A batch whose partition was taken away by a rebalance while it was handled
  * (`isStale`) is not committed: the new owner redoes it, which the idempotent state store makes harmless.
  */
 import { DmidError, isDmidError } from '../errors.js';
@@ -97,6 +98,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   let stopping: Promise<void> | undefined;
   let failure: ((error: unknown) => void) | undefined;
   const pendingCommits = new Set<Promise<void>>();
+  let stopRequested = false;
 
   const producerReady = async (): Promise<KafkaProducer> => {
     producer ??= await options.client.producer();
@@ -163,6 +165,9 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
           const committing = commit(committer, offset, heartbeat).then(() =>
             options.onCommitted?.((performance.now() - commitStart) / 1000),
           );
+          // Once stop() was asked, the batch waits for its commit: consumer.stop() waits for the batches in
+          // flight, then leaves the group, after which a commit can no longer succeed.
+          if (stopRequested) return committing;
           pendingCommits.add(committing);
           void committing.finally(() => pendingCommits.delete(committing));
         },
@@ -181,7 +186,11 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   function stop(): Promise<void> {
     stopping ??= (async () => {
       state = { ok: false, detail: 'stopping' };
-      // stop() lets the batches in flight finish; then their commits go out before the group is left.
+      // The commits of batches already handled go out while this member still owns their partitions;
+      // the batches in flight commit before they return (see eachBatch); then consumer.stop() waits for
+      // them and leaves the group.
+      stopRequested = true;
+      await Promise.allSettled([...pendingCommits]);
       await connections?.consumer.stop();
       await Promise.allSettled([...pendingCommits]);
       await connections?.consumer.disconnect();
