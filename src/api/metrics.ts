@@ -115,11 +115,11 @@ export interface DmidMetrics {
   readonly observedToScore: LatencyHistogram;
   /** `dmid_ingest_to_score_seconds`: from the Kafka record timestamp to the score being produced. */
   readonly ingestToScore: LatencyHistogram;
-  /** `dmid_batch_size_events`: records per consumed batch. */
+  /** `dmid_batch_size_events`: records per unit (the partition batches of one fetch, handled together). */
   readonly batchSize: ValueHistogram;
   /**
-   * `dmid_batch_stage_seconds{stage}`: time per batch in each stage (decode, redis, features, scoring,
-   * produce, commit), so the next bottleneck shows in a scrape.
+   * `dmid_batch_stage_seconds{stage}`: time per unit in each stage (decode and commit per partition batch;
+   * redis, features, scoring, produce per unit), so the next bottleneck shows in a scrape.
    */
   readonly batchStageTime: StageHistogram;
   /** `dmid_consumer_lag{topic,partition}`: set by the worker from the broker's high watermarks. */
@@ -190,7 +190,7 @@ export function createMetrics(
     batchSize: valueHistogram(
       new Histogram({
         name: 'dmid_batch_size_events',
-        help: 'Records per consumed batch.',
+        help: 'Records per unit: the partition batches of one fetch, handled together.',
         buckets: [...BATCH_SIZE_BUCKETS],
         registers,
       }),
@@ -293,7 +293,7 @@ function latencyHistogram(registry: Registry, name: string, help: string): Laten
 function stageHistogram(registry: Registry): StageHistogram {
   const histogram = new Histogram({
     name: 'dmid_batch_stage_seconds',
-    help: 'Seconds per batch in each stage: decode, redis, features, scoring, produce, commit.',
+    help: 'Seconds per unit in each stage: redis, features, scoring, produce; decode and commit per partition batch.',
     labelNames: ['stage'] as const,
     buckets: [...STAGE_BUCKETS_SECONDS],
     registers: [registry],
