@@ -1,25 +1,39 @@
 /**
- * Per-event cost of two Kafka clients doing the same pass-through work, to decide whether replacing
+ * Per-event cost of three Kafka clients doing the same pass-through work, to decide whether replacing
  * kafkajs is worth it:
  *
- *   npx tsx bench/kafka-clients.ts [--events N] [--runs K]
+ *   npx tsx bench/kafka-clients.ts [--events N] [--runs K] [--confluent-path DIR]
  *
  * Clients:
  *   kafkajs       the project's wrapper (src/ingest/kafka-client.ts, kafka-transport.ts), as the `ceiling`
  *                 contender of bench/compare does it: a group member over the four signal topics, one record
  *                 produced per input with transport.send, offsets committed after the outputs are acknowledged;
  *   platformatic  @platformatic/kafka: Consumer (group, manual commits after the outputs are acknowledged) and
- *                 idempotent Producer (acks all), keys partitioned like the Java client.
+ *                 idempotent Producer (acks all), keys partitioned like the Java client;
+ *   confluent     @confluentinc/kafka-javascript (librdkafka underneath) through its KafkaJS-compatible API
+ *                 (`KafkaJS.Kafka`): consumer.run with eachBatch (one partition's records at a time, up to 48
+ *                 concurrently), offsets committed with consumer.commitOffsets after the outputs are
+ *                 acknowledged, idempotent producer (acks all) with librdkafka's `murmur2_random` partitioner
+ *                 (Java's murmur2 for keyed records; librdkafka's own default, consistent_random, is not).
+ *                 A native module that is not a project dependency: it is loaded only when this client runs,
+ *                 from the package directory given by --confluent-path (e.g.
+ *                 /tmp/ckjs/node_modules/@confluentinc/kafka-javascript); without the option the client is
+ *                 skipped. Built against the system librdkafka:
+ *                   apt-get install librdkafka-dev
+ *                   # then, in a scratch directory (not this project):
+ *                   CKJS_LINKING=dynamic npm install @confluentinc/kafka-javascript@1.10.1
  *
  * Each run: fresh topics (4 inputs + 1 output, 12 partitions each, random prefix), N seeded simulator events
  * preloaded (default 100,000), then the client in its own process (so CPU time and RSS are its own) drains
  * the backlog into the output topic. Measured from the first record arrived to the last output
  * acknowledged: events/s, CPU seconds per 1,000 events, peak RSS. Runs alternate between the clients
- * (default 3 each) so drift of the machine hits both; prints a table and one JSON line with every run and
+ * (default 3 each) so drift of the machine hits them all; prints a table and one JSON line with every run and
  * the medians. After each run the outputs and committed offsets are checked against the inputs.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -36,8 +50,8 @@ import { createKafkaTransport } from '../src/ingest/kafka-transport.js';
 import { murmur2 } from '../src/ingest/partitioner.js';
 import { preloadEvents } from './bench-support.js';
 
-type ClientName = 'kafkajs' | 'platformatic';
-const CLIENTS: readonly ClientName[] = ['kafkajs', 'platformatic'];
+type ClientName = 'kafkajs' | 'platformatic' | 'confluent';
+const CLIENTS: readonly ClientName[] = ['kafkajs', 'platformatic', 'confluent'];
 
 const PARTITIONS = 12;
 /** From the child's start to the last output acknowledged; a run that takes longer fails. */
@@ -52,6 +66,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     subjects: { type: 'string', default: '20000' },
+    // Directory of a built @confluentinc/kafka-javascript package; the confluent client is skipped without it.
+    'confluent-path': { type: 'string' },
     // Internal: set by the parent when it forks a client process.
     child: { type: 'string' },
     prefix: { type: 'string', default: '' },
@@ -291,14 +307,190 @@ async function startPlatformatic(
   return { done, stop };
 }
 
+// The part of @confluentinc/kafka-javascript's KafkaJS-compatible API used here (types/kafkajs.d.ts), so
+// the package need not be installed for the project to type-check.
+interface CkjsMessage {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly offset: string;
+}
+interface CkjsEachBatchPayload {
+  readonly batch: { readonly topic: string; readonly partition: number; readonly messages: CkjsMessage[] };
+  /** A bound function (the library binds it to the payload). */
+  readonly resolveOffset: (offset: string) => void;
+}
+interface CkjsTopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+interface CkjsProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: {
+    topic: string;
+    messages: { key: Buffer | null; value: Buffer | null }[];
+  }): Promise<unknown[]>;
+}
+interface CkjsConsumer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(subscription: { topics: string[] }): Promise<void>;
+  run(config: {
+    eachBatchAutoResolve: boolean;
+    partitionsConsumedConcurrently: number;
+    eachBatch: (payload: CkjsEachBatchPayload) => Promise<void>;
+  }): Promise<void>;
+  commitOffsets(offsets: CkjsTopicPartitionOffset[]): Promise<void>;
+}
+interface CkjsKafka {
+  producer(config: Record<string, unknown>): CkjsProducer;
+  consumer(config: Record<string, unknown>): CkjsConsumer;
+}
+interface CkjsModule {
+  readonly KafkaJS: {
+    readonly Kafka: new (config: Record<string, unknown>) => CkjsKafka;
+    readonly logLevel: { readonly ERROR: number };
+  };
+}
+
+/**
+ * The KafkaJS-compatible API of @confluentinc/kafka-javascript, as the kafkajs transport uses kafkajs:
+ * eachBatch over up to 48 partitions at once, each batch produced in one send; after a send is acknowledged
+ * the batch's next offset is committed, commits of batches that finish meanwhile coalescing into one request
+ * (consumer.commitOffsets, auto-commit off); the batch's last offset is also resolved, or the library would
+ * deliver the batch again. The library has no consumer.stop(): stop waits for the batches
+ * in flight and the commits, then disconnects.
+ */
+async function startConfluent(
+  packageDir: string,
+  brokers: string[],
+  topics: TopicNames,
+  groupId: string,
+  meter: Meter,
+): Promise<Running> {
+  const { KafkaJS } = createRequire(import.meta.url)(resolvePath(packageDir)) as CkjsModule;
+  const kafka = new KafkaJS.Kafka({
+    kafkaJS: { brokers, clientId: 'bench-confluent', logLevel: KafkaJS.logLevel.ERROR },
+  });
+  const producer = kafka.producer({
+    // librdkafka's default partitioner (consistent_random: CRC32 of the key) would place keys unlike the
+    // Java client; murmur2_random is Java's murmur2 for keyed records. The compatibility layer sets it too,
+    // but only when a kafkaJS block is given, so it is set here explicitly (these properties take precedence).
+    partitioner: 'murmur2_random',
+    kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false },
+  });
+  const consumer = kafka.consumer({
+    // Each batch is all of a partition's records the library has fetched (its default is 32 at most).
+    'js.consumer.max.batch.size': -1,
+    kafkaJS: {
+      groupId,
+      // A new group starts at the oldest record, as the kafkajs transport does.
+      fromBeginning: true,
+      autoCommit: false,
+      // kafkajs' defaults, so all clients fetch the same way.
+      minBytes: 1,
+      maxBytes: 10 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
+      maxWaitTimeInMs: 5000,
+    },
+  });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.telecom, topics.location, topics.biometric, topics.registry] });
+
+  let failure: ((error: unknown) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    failure = reject;
+  });
+  failed.catch(() => undefined);
+
+  const toCommit = new Map<string, CkjsTopicPartitionOffset>();
+  let committing: Promise<void> | undefined;
+  const commitLoop = async (): Promise<void> => {
+    while (toCommit.size > 0) {
+      const offsets = [...toCommit.values()];
+      toCommit.clear();
+      await consumer.commitOffsets(offsets);
+    }
+  };
+  const startCommits = (): void => {
+    committing ??= commitLoop()
+      .catch((error: unknown) => failure?.(error))
+      .finally(() => {
+        committing = undefined;
+        if (toCommit.size > 0) startCommits();
+      });
+  };
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  let stopping: Promise<void> | undefined;
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 48,
+    eachBatch: async ({ batch, resolveOffset }) => {
+      const last = batch.messages.at(-1);
+      if (last === undefined || stopping !== undefined) return;
+      meter.arrived();
+      inFlight += 1;
+      try {
+        await producer.send({
+          topic: topics.scores,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        });
+        // With eachBatchAutoResolve off, a batch whose last offset is not resolved when eachBatch returns is
+        // sought back to and delivered again (the seek is queued, so only sometimes: 106 duplicate outputs
+        // in one of three runs before this). Resolving only stores the offset in librdkafka; with
+        // auto-commit off, the commit below is what the broker sees.
+        resolveOffset(last.offset);
+        toCommit.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(last.offset) + 1n).toString(),
+        });
+        startCommits();
+        meter.handled(batch.messages.length);
+      } catch (error) {
+        failure?.(error);
+        throw error;
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) idle?.();
+      }
+    },
+  });
+
+  let stopped: (() => void) | undefined;
+  const stoppedSignal = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      while (committing !== undefined) await committing;
+      await consumer.disconnect();
+      await producer.disconnect();
+      stopped?.();
+    })();
+    return stopping;
+  };
+  const done = Promise.race([failed, stoppedSignal]).finally(() => stop());
+  return { done, stop };
+}
+
 async function runChild(client: ClientName): Promise<void> {
   const brokers = [...(loadConfig(process.env).kafka.brokers ?? [])];
   const topics = topicNames(values.prefix);
   const meter = new Meter(Number(values.expect));
-  const running =
-    client === 'kafkajs'
-      ? startKafkajs(brokers, topics, values.group, meter)
-      : await startPlatformatic(brokers, topics, values.group, meter);
+  let running: Running;
+  if (client === 'kafkajs') running = startKafkajs(brokers, topics, values.group, meter);
+  else if (client === 'platformatic') running = await startPlatformatic(brokers, topics, values.group, meter);
+  else {
+    const packageDir = values['confluent-path'];
+    if (packageDir === undefined) throw new Error('the confluent client needs --confluent-path');
+    running = await startConfluent(packageDir, brokers, topics, values.group, meter);
+  }
   const progress = setInterval(() => send({ type: 'progress', processed: meter.processed }), 250);
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'stop') void running.stop();
@@ -351,6 +543,8 @@ async function drainInChild(
 ): Promise<ChildReport> {
   const script = fileURLToPath(import.meta.url);
   const args = ['--child', client, '--prefix', prefix, '--group', groupId, '--expect', String(expected)];
+  const confluentPath = values['confluent-path'];
+  if (client === 'confluent' && confluentPath !== undefined) args.push('--confluent-path', confluentPath);
   const child = fork(script, args, {
     execArgv: ['--import', 'tsx'],
     env: {
@@ -502,6 +696,14 @@ async function runParent(): Promise<void> {
   }
   const brokers = loadConfig(process.env).kafka.brokers ?? [];
   if (brokers.length === 0) throw new Error('set DMID_KAFKA_BROKERS (e.g. 127.0.0.1:9092)');
+  const clients = CLIENTS.filter(
+    (client) => client !== 'confluent' || values['confluent-path'] !== undefined,
+  );
+  if (clients.length < CLIENTS.length) {
+    process.stderr.write(
+      'confluent: skipped (no --confluent-path to a built @confluentinc/kafka-javascript)\n',
+    );
+  }
   const admin = await createKafkaClient({
     brokers,
     clientId: 'bench-kafka-clients',
@@ -511,7 +713,7 @@ async function runParent(): Promise<void> {
   const results: RunResult[] = [];
   try {
     for (let run = 1; run <= runs; run += 1) {
-      for (const client of CLIENTS) {
+      for (const client of clients) {
         const result = await runOnce(admin, client, run, events, subjects, created);
         results.push(result);
         const checks: string[] = [];
@@ -533,7 +735,7 @@ async function runParent(): Promise<void> {
   }
 
   const medians = Object.fromEntries(
-    CLIENTS.map((client) => {
+    clients.map((client) => {
       const mine = results.filter((r) => r.client === client);
       return [
         client,
@@ -544,7 +746,9 @@ async function runParent(): Promise<void> {
         },
       ];
     }),
-  ) as Record<ClientName, { eventsPerSecond: number; cpuSecondsPer1000: number; peakRssMiB: number }>;
+  ) as Partial<
+    Record<ClientName, { eventsPerSecond: number; cpuSecondsPer1000: number; peakRssMiB: number }>
+  >;
   const partitioning = new Set(results.map((r) => r.outputPartitions.join(',')));
 
   console.log(row(['client', 'run', 'events', 'seconds', 'events/s', 'CPU s/1k ev', 'RSS MiB']));
@@ -553,8 +757,9 @@ async function runParent(): Promise<void> {
       row([r.client, r.run, r.events, r.seconds, r.eventsPerSecond, r.cpuSecondsPer1000, r.peakRssMiB]),
     );
   }
-  for (const client of CLIENTS) {
+  for (const client of clients) {
     const m = medians[client];
+    if (m === undefined) continue;
     console.log(row([client, 'med', '', '', m.eventsPerSecond, m.cpuSecondsPer1000, m.peakRssMiB]));
   }
   console.log(
