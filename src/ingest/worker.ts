@@ -184,9 +184,13 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const states = subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(subjects));
     const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
+    // Each new score is encoded once: the same bytes are cached and produced.
+    const toSave = fresh.map(({ cached }) => ({
+      ...cached,
+      record: deps.codec.encode('score', cached.score),
+    }));
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
-    const saved =
-      fresh.length > 0 ? await timed(() => deps.store.saveScores(fresh.map((f) => f.cached))) : [];
+    const saved = toSave.length > 0 ? await timed(() => deps.store.saveScores(toSave)) : [];
     const emit = [...reused];
     fresh.forEach(({ state }, i) => {
       const winner = saved[i];
@@ -195,7 +199,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const scoreRecords: OutboundRecord[] = [];
     const anchorRecords: OutboundRecord[] = [];
     for (const { cached, state } of emit) {
-      const value = deps.codec.encode('score', cached.score);
+      const value = cached.record ?? deps.codec.encode('score', cached.score);
       const anchor = anchorFor(cached.score, value, state.salt);
       scoreRecords.push({ key: cached.score.subjectId, value });
       anchorRecords.push({ key: anchor.anchorId, value: deps.codec.encode('anchor', anchor) });

@@ -18,7 +18,7 @@
              ver (events applied ever), emitted (newest version produced), last (id of event `ver`),
              salt (the subject's anchor-commitment salt)
     KEYS[2]  seen: sorted set, member event id, score the `ver` it was applied as
-    KEYS[3]  score: string, the cached score JSON (only read here)
+    KEYS[3]  score: string, the cached score (src/state/cached-score.ts; only read here)
 
     ARGV[1]    dedupeSize: how many event ids `seen` keeps (the newest), integer >= 1
     ARGV[2]    stateTtlSeconds: TTL given to state and seen when an event was applied
@@ -146,10 +146,11 @@ reply[5] = ver
 reply[6] = tonumber(stored[6]) or 0
 reply[7] = last
 -- The cached score only when it is of exactly this version (a crash between caching and producing it):
--- otherwise the caller scores anew, and the bytes need not travel or be parsed. Only the {"version":<n>,
--- prefix of cached-score.ts's JSON is read.
+-- otherwise the caller scores anew, and the bytes need not travel or be parsed. Only the <version>:
+-- prefix of cached-score.ts's form (or the {"version":<n>, of its JSON form before) is read.
 local cached = redis.call('GET', scoreKey)
-if cached and tonumber(string.match(cached, '^{"version":(%d+),')) ~= ver then cached = false end
+local cachedVersion = cached and (string.match(cached, '^(%d+):') or string.match(cached, '^{"version":(%d+),'))
+if cached and tonumber(cachedVersion) ~= ver then cached = false end
 reply[8] = cached
 reply[9] = table.concat(flags)
 reply[10] = salt or ARGV[7]

@@ -55,7 +55,7 @@ interface SubjectState {
 }
 
 interface StoredScore {
-  readonly json: string;
+  readonly value: string;
   readonly expiresAt: number;
 }
 
@@ -154,7 +154,7 @@ class MemoryData {
     return list.map((cached) => {
       const held = this.readCached(cached.score.subjectId, nowMs);
       if (held === null || held.version < cached.version) {
-        rewrite(this.scores, cached.score.subjectId, { json: serializeCachedScore(cached), expiresAt });
+        rewrite(this.scores, cached.score.subjectId, { value: serializeCachedScore(cached), expiresAt });
       }
       return winner(cached, this.readCached(cached.score.subjectId, nowMs));
     });
@@ -219,7 +219,7 @@ class MemoryData {
   private readCached(subjectId: string, nowMs: number): CachedScore | null {
     const stored = this.scores.get(subjectId);
     if (stored === undefined) return null;
-    if (stored.expiresAt > nowMs) return parseCachedScore(subjectId, stored.json);
+    if (stored.expiresAt > nowMs) return parseCachedScore(subjectId, stored.value);
     this.scores.delete(subjectId);
     return null;
   }

@@ -5,7 +5,7 @@
  *
  *   <prefix>{<subjectId>}:state   hash: the evidence windows, `ver`, `emitted`, `last`
  *   <prefix>{<subjectId>}:seen    sorted set: the dedupe memory (event ids scored by insertion number)
- *   <prefix>{<subjectId>}:score   string: the cached score, JSON `{ "version", "score" }`
+ *   <prefix>{<subjectId>}:score   string: the cached score, `<version>:<base64 Avro record>` (cached-score.ts)
  *   <prefix>{<subjectId>}:parties hash: relying parties with a relationship, clientId -> JSON (src/access/)
  *   <prefix>{<subjectId>}:alerted string: what the alert consumer last saw of the subject (src/alerts/)
  *   <prefix>rp:subscriptions      hash: webhook subscriptions, clientId -> JSON (src/access/)

@@ -7,13 +7,14 @@
   cached score with an older one. With it, the first score of a version wins, everyone emits that one
   record, and an older version never overwrites a newer one.
 
-  The stored value is src/state/cached-score.ts's JSON, which starts with {"version":<n>, so only that
-  prefix is read; the score is never decoded here.
+  The stored value is src/state/cached-score.ts's `<version>:<base64 Avro record>`, so only that prefix
+  is read; the score is never decoded here. The JSON form of before ({"version":<n>,...), still found
+  until its TTL ends after an upgrade, is read by its own prefix.
 
   Input:
     KEYS[1]  score: string, the cached score
     ARGV[1]  version of the score to save (integer >= 1)
-    ARGV[2]  the value to store (cached-score.ts JSON)
+    ARGV[2]  the value to store (cached-score.ts form)
     ARGV[3]  TTL, seconds
 
   Output: the integer 1 when ARGV[2] was saved (the caller emits its own score; sending the value back
@@ -25,7 +26,7 @@ local ttl = tonumber(ARGV[3])
 if not version or not ttl then return redis.error_reply('ERR dmid save-score: malformed arguments') end
 local existing = redis.call('GET', KEYS[1])
 if existing then
-  local held = tonumber(string.match(existing, '^{"version":(%d+),'))
+  local held = tonumber(string.match(existing, '^(%d+):') or string.match(existing, '^{"version":(%d+),'))
   if held and held >= version then return existing end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)

@@ -37,6 +37,11 @@ export interface SubjectSignals {
 export interface CachedScore {
   readonly version: number;
   readonly score: IdentityScore;
+  /**
+   * The score already encoded as a single-object record (what goes on identity.scores), when the caller
+   * has it: saveScores then stores these bytes instead of encoding again. Scores read back do not carry it.
+   */
+  readonly record?: Buffer;
 }
 
 /** A subject's state as stored (readState). */

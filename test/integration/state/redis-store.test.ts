@@ -39,6 +39,41 @@ function unavailable(error: unknown): boolean {
 
 void describe('Redis state store only', () => {
   void test(
+    'a cached score in the JSON form of before an upgrade keeps its version in the scripts',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix });
+      t.after(() => store.close());
+      const subjectId = newSubjectId();
+      const score = {
+        scoreId: '00000000-0000-4000-8000-000000000005',
+        subjectId,
+        computedAt: 1_736_942_400_005,
+        confidence: 0.75,
+        assuranceLevel: 'SUBSTANTIAL' as const,
+        dimensions: [],
+        reasons: [],
+        modelVersion: 'rules-1',
+        triggerEventId: '5d0c4c0e-3f9a-4c1e-9b7a-2f1e8d6c5b4a',
+      };
+      await redis.set(`${prefix}{${subjectId}}:score`, JSON.stringify({ version: 5, score }));
+      assert.deepEqual(await store.readScore(subjectId), { version: 5, score });
+      const older = { version: 3, score: { ...score, computedAt: 1_736_942_400_003 } };
+      assert.deepEqual(await store.saveScores([older]), [null], 'an older version does not replace it');
+      const same = { version: 5, score: { ...score, confidence: 0.5 } };
+      assert.deepEqual(await store.saveScores([same]), [{ version: 5, score }], 'the cached one wins');
+      const newer = { version: 6, score: { ...score, computedAt: 1_736_942_400_006 } };
+      assert.deepEqual(await store.saveScores([newer]), [newer]);
+      assert.match(
+        (await redis.get(`${prefix}{${subjectId}}:score`)) ?? '',
+        /^6:/,
+        'rewritten in the new form',
+      );
+    },
+  );
+
+  void test(
     'every key is <prefix>{<subjectId>}:<role>, and nothing is written outside the prefix',
     TIMEOUT,
     async (t) => {
