@@ -42,7 +42,7 @@ export function toIdentityScore(result: ScoreResult, scoreId: string): IdentityS
 }
 
 /** What a batch's states need: scores to reuse, and the inputs of the ones to compute. */
-export interface ScoringPlan {
+interface ScoringPlan {
   readonly reused: ScoredState[];
   readonly toCompute: ApplyResult[];
   /** Input `i` is for `toCompute[i]`. */
@@ -52,7 +52,7 @@ export interface ScoringPlan {
 }
 
 /** Sorts states into reused scores and inputs to score (features extracted at `nowMs`). */
-export function planScores(states: readonly ApplyResult[], nowMs: number): ScoringPlan {
+function planScores(states: readonly ApplyResult[], nowMs: number): ScoringPlan {
   const reused: ScoredState[] = [];
   const toCompute: ApplyResult[] = [];
   for (const state of states) {
@@ -75,7 +75,7 @@ export function planScores(states: readonly ApplyResult[], nowMs: number): Scori
 }
 
 /** The new scores of a plan from the scorer's results (result `i` for `plan.toCompute[i]`), ids assigned. */
-export function freshScores(plan: ScoringPlan, results: readonly ScoreResult[]): ScoredState[] {
+function freshScores(plan: ScoringPlan, results: readonly ScoreResult[]): ScoredState[] {
   if (results.length !== plan.toCompute.length) throw new Error('scorer results do not match its inputs');
   return results.map((result, i) => {
     const state = plan.toCompute[i];
