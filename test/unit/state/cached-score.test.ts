@@ -8,22 +8,13 @@ import { test } from 'node:test';
 import { createCodec } from '../../../src/codec/codec.js';
 import type { IdentityScore } from '../../../src/codec/types.js';
 import { isDmidError } from '../../../src/errors.js';
+import { toIdentityScore } from '../../../src/scoring/batch-scoring.js';
 import { parseCachedScore, serializeCachedScore } from '../../../src/state/cached-score.js';
 import { goodArrivals, scoreOf, subjectId } from '../../support/evidence-factory.js';
 
 function identityScore(subject: string): IdentityScore {
   const result = scoreOf(goodArrivals());
-  return {
-    scoreId: '00000000-0000-4000-8000-000000000007',
-    subjectId: subject,
-    computedAt: result.computedAt,
-    confidence: result.confidence,
-    assuranceLevel: result.assuranceLevel,
-    dimensions: result.dimensions,
-    reasons: result.reasons,
-    modelVersion: result.modelVersion,
-    triggerEventId: result.triggerEventId,
-  };
+  return toIdentityScore({ ...result, subjectId: subject }, '00000000-0000-4000-8000-000000000007');
 }
 
 void test('a cached score reads back exactly as it was saved, from a third of the bytes JSON took', () => {
