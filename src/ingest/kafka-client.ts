@@ -5,6 +5,8 @@
  * `DMID_KAFKA_UNAVAILABLE` (retry may help) with the kafkajs error as `cause`; programmer errors
  * (bad arguments) are thrown as they are.
  */
+// First: it replaces one kafkajs internal before kafkajs is loaded (see the module).
+import './kafkajs-grouping.js';
 import kafkajs from 'kafkajs';
 import { randomInt } from 'node:crypto';
 import type {
