@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ContenderKind, ContenderReport } from './contender.js';
+import { ENGINE_NODE_FLAGS } from './engine-node-flags.js';
 
 export interface ContenderSpec {
   /** Name in results and plots, e.g. `dmid (rules)`. */
@@ -37,6 +38,9 @@ export function startContender(spec: ContenderSpec, options: StartOptions): Cont
   args.push('--key-prefix', options.keyPrefix, '--group', options.groupId);
   const child: ChildProcess = fork(script, args, {
     execArgv: [
+      ...ENGINE_NODE_FLAGS,
+      // Extra flags for experiments, including those NODE_OPTIONS refuses (--trace-gc).
+      ...(process.env.DMID_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       ...(options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`]),
@@ -45,7 +49,7 @@ export function startContender(spec: ContenderSpec, options: StartOptions): Cont
       PATH: process.env.PATH,
       DMID_KAFKA_BROKERS: options.brokers,
       DMID_REDIS_URL: options.redisUrl,
-      // Passed on for experiments such as NODE_OPTIONS=--max-semi-space-size=64.
+      // Passed on for experiments.
       ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

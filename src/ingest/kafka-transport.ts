@@ -28,8 +28,6 @@ export interface KafkaTransportOptions {
    * different partitions. Default 48 (every partition of the four topics at 12 partitions each).
    */
   readonly partitionsConsumedConcurrently?: number;
-  /** Most bytes fetched per partition per request. Default 1 MiB (kafkajs). */
-  readonly maxBytesPerPartition?: number;
   /** Called with the seconds each batch's offset commit took (the `commit` stage of the breakdown). */
   readonly onCommitted?: (seconds: number) => void;
 }
