@@ -1,7 +1,7 @@
 /**
  * One-off measurement of the Redis state store's applySignals (not a test: nothing is asserted).
  *
- *   DMID_REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/state-store-apply.ts [subjects] [batches] [batchSize]
+ *   DMID_REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/state-store-apply.ts [subjects] [batches] [batchSize] [copies]
  *
  * Defaults: 2,000 subjects, 200 batches of 500 subjects × 1 event. Each subject first gets 40 events (the
  * location window, 3 in 7 of them, fills up), so most inserts also trim, as in the steady state; the
@@ -9,6 +9,8 @@
  * time per call from INFO commandstats (the server's own count, so only clean on a Redis nobody else uses
  * meanwhile), and the memory of one subject's keys at 90 events and of one driven to 600 (every window
  * and the dedupe memory full, at its default of 512 ids). Deletes its keys (prefix `bench:<hex>:`).
+ * `copies` is the store's evidenceCopies (default: the store's default; 0 makes every reply carry the
+ * windows, as before evidence copies). Also prints this process's CPU per event (Node's side of the call).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -97,10 +99,14 @@ async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number
 async function main(): Promise<void> {
   const url = process.env.DMID_REDIS_URL;
   if (url === undefined || url === '') throw new Error('set DMID_REDIS_URL');
-  const [subjects = 2_000, batches = 200, batchSize = 500] = process.argv.slice(2).map(Number);
+  const [subjects = 2_000, batches = 200, batchSize = 500, copies] = process.argv.slice(2).map(Number);
   const redis = new Redis(url);
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const store = createRedisStore({ redis, keyPrefix: prefix });
+  const store = createRedisStore({
+    redis,
+    keyPrefix: prefix,
+    ...(copies === undefined ? {} : { evidenceCopies: copies }),
+  });
   const ids = Array.from({ length: subjects }, subjectId);
   const counters = new Map(ids.map((id) => [id, 0]));
   let cursor = 0;
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < (subjects * 40) / batchSize; i += 1) await store.applySignals(nextBatch());
     const before = await evalshaStats(redis);
     const latencies: number[] = [];
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     for (let i = 0; i < batches; i += 1) {
       const t0 = performance.now();
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
       latencies.push(performance.now() - t0);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const after = await evalshaStats(redis);
     latencies.sort((a, b) => a - b);
     const bytesOf = (id: string) =>
@@ -142,6 +150,8 @@ async function main(): Promise<void> {
           batchSize,
           kinds: SIGNAL_KINDS.length,
           eventsPerSecond: Math.round((batches * batchSize) / seconds),
+          evidenceCopies: copies ?? 'default',
+          nodeCpuUsecPerEvent: Math.round(((cpu.user + cpu.system) / (batches * batchSize)) * 10) / 10,
           batchMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
           luaUsecPerCall: (after.usec - before.usec) / Math.max(1, after.calls - before.calls),
           bytesPerSubject: { state: memory[0], seen: memory[1] },

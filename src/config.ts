@@ -103,6 +103,12 @@ export const SETTINGS = [
     schema: int(16, 100_000),
   },
   {
+    name: 'DMID_EVIDENCE_COPIES',
+    doc: 'Subjects whose evidence a worker keeps a copy of, so Redis need not send their windows back on their next event (each kept at most 60 s after last use; 21 KB for a subject with full windows, so up to 430 MB at the default). 0: off.',
+    default: '20000',
+    schema: int(0, 1_000_000),
+  },
+  {
     name: 'DMID_HALF_LIFE_HOURS',
     doc: 'Evidence half-lives per dimension, hours: `telecom,location,biometric,registry`.',
     default: '720,12,168,2160',
@@ -318,7 +324,12 @@ export interface Config {
     readonly replicationFactor: number;
     readonly names: TopicNames;
   };
-  readonly redis: { readonly url: string | null; readonly keyPrefix: string };
+  readonly redis: {
+    readonly url: string | null;
+    readonly keyPrefix: string;
+    /** Subjects whose evidence the worker's store keeps a copy of (redis-store.ts evidenceCopies). */
+    readonly evidenceCopies: number;
+  };
   readonly state: {
     readonly stateTtlSeconds: number;
     readonly scoreTtlSeconds: number;
@@ -449,7 +460,11 @@ function build(raw: Map<string, unknown>): Config {
       replicationFactor: num('DMID_TOPIC_REPLICATION_FACTOR'),
       names: topicNames(prefix),
     },
-    redis: { url: str('DMID_REDIS_URL'), keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:' },
+    redis: {
+      url: str('DMID_REDIS_URL'),
+      keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
+      evidenceCopies: num('DMID_EVIDENCE_COPIES'),
+    },
     state: {
       stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),
       scoreTtlSeconds: num('DMID_SCORE_TTL_SECONDS'),

@@ -99,6 +99,7 @@ async function kafkaAdapters(
   const store = createRedisStore({
     redis: config.redis.url ?? '',
     keyPrefix: config.redis.keyPrefix,
+    evidenceCopies: config.redis.evidenceCopies,
     ...config.state,
   });
   const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });

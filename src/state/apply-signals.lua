@@ -25,15 +25,20 @@
     ARGV[3..6] window sizes of telecom, location, biometric, registry
     ARGV[7]    a fresh random salt (64 hex characters): kept as the subject's salt if it has none yet
                (the script cannot make one: Redis seeds Lua's random generator the same every time)
-    ARGV[8..]  the events, 4 arguments each: kind (telecom|location|biometric|registry),
+    ARGV[8]    the state whose windows the caller holds a copy of, as <salt>:<ver>, or '' (none): when the
+               state is exactly that one before this call, the windows are not sent back (the caller
+               inserts the applied events into its copy: src/state/evidence-cache.ts)
+    ARGV[9..]  the events, 4 arguments each: kind (telecom|location|biometric|registry),
                eventId (a UUID), observedAt (epoch ms), the window entry (one line)
 
-  Output: an array of 10 items
-    [1..4]  the windows of telecom, location, biometric, registry as stored, or false (empty)
+  Output: an array of 11 items
+    [1..4]  the windows of telecom, location, biometric, registry as stored, or false (empty, or left out
+            because the caller holds them: see [11])
     [5]     ver            [6] emitted (0 if never)       [7] last event id, or false
     [8]     the value of the score key when its version is `ver`, else false
     [9]     one character per event given: '1' applied, '0' duplicate
     [10]    the subject's salt (ARGV[7] when none is stored and nothing was applied)
+    [11]    1 when the windows were left out because ARGV[8] named the state as found, else 0
 ]]
 local KINDS = { 'telecom', 'location', 'biometric', 'registry' }
 local stateKey, seenKey, scoreKey = KEYS[1], KEYS[2], KEYS[3]
@@ -47,6 +52,8 @@ local stored = redis.call('HMGET', stateKey, 'telecom', 'location', 'biometric',
 local salt = stored[8]
 local ver = tonumber(stored[5]) or 0
 local last = stored[7]
+-- The salt is made with the state and deleted with it, so salt and version name one state for good.
+local copyHeld = salt and ARGV[8] == salt .. ':' .. ver
 
 -- Windows are split into lines only when an event goes into them, and joined once at the end.
 local windows = {}
@@ -95,17 +102,17 @@ local function insert(lines, size, at, id, entry)
 end
 
 -- All arguments are checked before the first write: Redis does not roll a script back on error.
-if (#ARGV - 7) % 4 ~= 0 or not string.match(ARGV[7], '^%x+$') or #ARGV[7] ~= 64 then
+if (#ARGV - 8) % 4 ~= 0 or not string.match(ARGV[7], '^%x+$') or #ARGV[7] ~= 64 then
   return redis.error_reply('ERR dmid apply-signals: malformed arguments')
 end
-for i = 8, #ARGV, 4 do
+for i = 9, #ARGV, 4 do
   if sizes[ARGV[i]] == nil or tonumber(ARGV[i + 2]) == nil then
     return redis.error_reply('ERR dmid apply-signals: malformed event arguments')
   end
 end
 
 local flags, touched = {}, {}
-for i = 8, #ARGV, 4 do
+for i = 9, #ARGV, 4 do
   local kind, id, at, entry = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
   local applied = false
   if not redis.call('ZSCORE', seenKey, id) then
@@ -130,7 +137,7 @@ for i, kind in ipairs(KINDS) do
     stored[i] = table.concat(windows[kind], '\n')
     redis.call('HSET', stateKey, kind, stored[i])
   end
-  reply[i] = stored[i]
+  if copyHeld then reply[i] = false else reply[i] = stored[i] end
 end
 -- A salt is stored with the first applied event; a call that applies nothing writes nothing.
 if next(touched) ~= nil then
@@ -154,4 +161,5 @@ if cached and tonumber(cachedVersion) ~= ver then cached = false end
 reply[8] = cached
 reply[9] = table.concat(flags)
 reply[10] = salt or ARGV[7]
+reply[11] = copyHeld and 1 or 0
 return reply

@@ -6,6 +6,7 @@
 import { SIGNAL_KINDS, type Signal, type SignalByKind, type SignalKind } from '../codec/types.js';
 import { parseCachedScore } from './cached-score.js';
 import type { SubjectEvidence } from './evidence.js';
+import { withApplied, type EvidenceCopy } from './evidence-cache.js';
 import { decodeEntry, encodeEntry } from './window-entry.js';
 import type { ApplyResult, SubjectSignals, SubjectStateView } from './state-store.js';
 
@@ -85,9 +86,13 @@ export function parseStateFields(subjectId: string, reply: unknown): SubjectStat
   };
 }
 
-/** The ApplyResult of `subject` from the reply of apply-signals.lua (see its Output). */
-export function parseApplyReply(subject: SubjectSignals, reply: unknown): ApplyResult {
-  if (!Array.isArray(reply) || reply.length !== 10) throw malformed('apply-signals reply');
+/**
+ * The ApplyResult of `subject` from the reply of apply-signals.lua (see its Output). `copy` is the evidence
+ * whose state the call named (its ARGV[8]): when the script left the windows out, the events it applied
+ * are inserted into that copy.
+ */
+export function parseApplyReply(subject: SubjectSignals, reply: unknown, copy?: EvidenceCopy): ApplyResult {
+  if (!Array.isArray(reply) || reply.length !== 11) throw malformed('apply-signals reply');
   const items: unknown[] = reply;
   const flags = items[8];
   if (typeof flags !== 'string' || flags.length !== subject.signals.length || /[^01]/.test(flags)) {
@@ -97,9 +102,14 @@ export function parseApplyReply(subject: SubjectSignals, reply: unknown): ApplyR
   subject.signals.forEach(({ signal }, i) => {
     if (flags[i] === '1') appliedEventIds.push(signal.eventId);
   });
+  const windowsLeftOut = items[10] === 1;
+  if (windowsLeftOut && copy === undefined) throw malformed('apply-signals reply (windows left out)');
   return {
     subjectId: subject.subjectId,
-    evidence: parseEvidence(subject.subjectId, items.slice(0, SIGNAL_KINDS.length)),
+    evidence:
+      windowsLeftOut && copy !== undefined
+        ? withApplied(copy.evidence, subject.signals, flags)
+        : parseEvidence(subject.subjectId, items.slice(0, SIGNAL_KINDS.length)),
     appliedEventIds,
     version: counter(items[4], 'version'),
     emittedVersion: counter(items[5], 'emitted version'),

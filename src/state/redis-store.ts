@@ -21,6 +21,7 @@ import { SIGNAL_KINDS } from '../codec/types.js';
 import { DmidError } from '../errors.js';
 import { parseCachedScore, serializeCachedScore, winner } from './cached-score.js';
 import { WINDOW_SIZES } from './evidence.js';
+import { createEvidenceCache, heldStateArg, type EvidenceCache } from './evidence-cache.js';
 import { createKeyBuilder, DEFAULT_KEY_PREFIX, type SubjectKeys } from './redis-keys.js';
 import { eventArgs, parseApplyReply, parseStateFields, STATE_FIELDS } from './redis-replies.js';
 import {
@@ -48,7 +49,18 @@ export interface RedisStoreOptions extends StateStoreOptions {
   readonly redis: Redis | string;
   /** Prefix of every key; tests isolate themselves with a random one. Default `dmid:`. */
   readonly keyPrefix?: string;
+  /**
+   * Subjects whose evidence the store keeps a copy of, so that their windows need not come back from
+   * Redis on the next apply (evidence-cache.ts); 0 turns the copies off. Each copy lives at most
+   * {@link EVIDENCE_COPY_SECONDS} after its last use. A copy of full windows (80 signals) takes 21 KB of
+   * heap, so the default costs up to 430 MB when every subject's windows are full. Default 20,000.
+   */
+  readonly evidenceCopies?: number;
 }
+
+/** Seconds a copy of a subject's evidence is kept after its last use (see evidenceCopies). */
+export const EVIDENCE_COPY_SECONDS = 60;
+const DEFAULT_EVIDENCE_COPIES = 20_000;
 
 /**
  * Settings of a client the store opens itself. One retry, then the command fails: the worker decides
@@ -80,6 +92,8 @@ interface RedisContext {
   readonly options: ResolvedStoreOptions;
   /** ARGV[1..6] of apply-signals.lua. */
   readonly head: readonly string[];
+  /** Copies of evidence returned before, or null when turned off. */
+  readonly copies: EvidenceCache | null;
   readonly applyScript: LuaScript;
   readonly markScript: LuaScript;
   readonly saveScript: LuaScript;
@@ -88,16 +102,26 @@ interface RedisContext {
 async function applySignals(ctx: RedisContext, batch: readonly SubjectSignals[]): Promise<ApplyResult[]> {
   // One draw of randomness for the batch's salt candidates: a draw per subject cost more than the script.
   const salts = randomBytes(32 * batch.length).toString('hex');
+  // Taken now: the reply is relative to the state named in the call, whatever the cache holds by then.
+  const copies = batch.map((subject) => ctx.copies?.get(subject.subjectId));
   const calls: ScriptCall[] = batch.map((subject, i) => {
     assertSubjectSignals(subject);
     const keys = ctx.keysOf(subject.subjectId);
-    const args = [...ctx.head, salts.slice(64 * i, 64 * i + 64)];
+    const args = [...ctx.head, salts.slice(64 * i, 64 * i + 64), heldStateArg(copies[i])];
     for (const { kind, signal } of subject.signals) args.push(...eventArgs(kind, signal));
     return { keys: [keys.state, keys.seen, keys.score], args };
   });
   if (calls.length === 0) return [];
   const replies = await evalPipelined(ctx.redis, ctx.applyScript, calls);
-  return batch.map((subject, i) => parseApplyReply(subject, replies[i]));
+  return batch.map((subject, i) => {
+    const result = parseApplyReply(subject, replies[i], copies[i]);
+    // A state of version 0 has no salt stored yet, so there is nothing a later call could name.
+    if (result.version > 0) {
+      const { salt, version, evidence } = result;
+      ctx.copies?.remember(subject.subjectId, { salt, version, evidence });
+    }
+    return result;
+  });
 }
 
 /** save-score.lua's reply when the caller's score was saved. */
@@ -156,8 +180,16 @@ async function ping(redis: Redis): Promise<void> {
 
 /** Creates the Redis state store. Reads the Lua scripts from disk now; connects on first use. */
 export function createRedisStore(options: RedisStoreOptions): StateStore {
-  const { redis: client, keyPrefix = DEFAULT_KEY_PREFIX, ...tunables } = options;
+  const {
+    redis: client,
+    keyPrefix = DEFAULT_KEY_PREFIX,
+    evidenceCopies = DEFAULT_EVIDENCE_COPIES,
+    ...tunables
+  } = options;
   const resolved = resolveStoreOptions(tunables);
+  if (!Number.isSafeInteger(evidenceCopies) || evidenceCopies < 0) {
+    throw new RangeError('state store: evidenceCopies must be an integer >= 0');
+  }
   const keysOf = createKeyBuilder(keyPrefix);
   const applyScript = readLuaScript('apply-signals.lua', 3);
   const markScript = readLuaScript('mark-emitted.lua', 1);
@@ -169,6 +201,10 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
     keysOf,
     options: resolved,
     head: scriptHead(resolved),
+    copies:
+      evidenceCopies === 0
+        ? null
+        : createEvidenceCache({ maxSubjects: evidenceCopies, maxAgeMs: EVIDENCE_COPY_SECONDS * 1000 }),
     applyScript,
     markScript,
     saveScript,
@@ -187,12 +223,14 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
     },
     async eraseSubject(subjectId) {
       const keys = ctx.keysOf(subjectId);
+      ctx.copies?.forget(subjectId);
       // One DEL of keys in one slot (one hash tag): the subject disappears at once, salt included.
       const deleted = await command('eraseSubject', () => redis.del(keys.state, keys.seen, keys.score));
       return deleted > 0;
     },
     ping: () => ping(redis),
     async close() {
+      ctx.copies?.close();
       // A client the caller passed in is the caller's to close.
       if (typeof client === 'string') await redis.quit().catch(() => redis.disconnect());
     },

@@ -11,7 +11,15 @@ import { isDmidError } from '../../../src/errors.js';
 import { createRedisStore } from '../../../src/state/redis-store.js';
 import { redisFor } from '../../support/redis.js';
 import { stateStoreConformance } from '../../support/state-store-conformance.js';
-import { newSubjectId, signalOf, subjectBatch } from '../../support/state-signals.js';
+import type { KindedSignal } from '../../../src/state/state-store.js';
+import {
+  newSubjectId,
+  randomKind,
+  seededRandom,
+  seededUuid,
+  signalOf,
+  subjectBatch,
+} from '../../support/state-signals.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -227,8 +235,95 @@ void describe('Redis state store only', () => {
     const redis = 'redis://127.0.0.1:1';
     assert.throws(() => createRedisStore({ redis, keyprefix: 'x:' } as never), /unknown option keyprefix/);
     assert.throws(() => createRedisStore({ redis, stateTtlSeconds: -1 }), RangeError);
+    assert.throws(() => createRedisStore({ redis, evidenceCopies: -1 }), RangeError);
     assert.throws(() => createRedisStore({ redis, keyPrefix: 'a{b}:' }), TypeError);
   });
+});
+
+void describe('evidence copies (windows left out of the reply)', () => {
+  void test(
+    'two workers, late and repeated events, full windows: every apply returns the evidence Redis holds',
+    { timeout: 60_000 },
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const one = createRedisStore({ redis, keyPrefix: prefix });
+      const two = createRedisStore({ redis, keyPrefix: prefix });
+      t.after(() => Promise.all([one.close(), two.close()]));
+      const random = seededRandom(20261124);
+      const subjects = [newSubjectId(), newSubjectId(), newSubjectId()];
+      const sent = new Map<string, KindedSignal[]>(subjects.map((s) => [s, []]));
+      let copiesUsed = 0;
+      let previous = new Map<string, Awaited<ReturnType<typeof one.applySignals>>[number]>();
+      for (let round = 0; round < 120; round += 1) {
+        // Mostly worker one, so its copies are current; sometimes two writes in between.
+        const store = random() < 0.8 ? one : two;
+        const batch = subjects.map((subjectId) => {
+          const old = sent.get(subjectId) ?? [];
+          const signals: KindedSignal[] = [];
+          for (let i = Math.floor(random() * 4); i >= 0; i -= 1) {
+            const repeat = old.length > 0 && random() < 0.2;
+            const again = old[Math.floor(random() * old.length)];
+            if (repeat && again !== undefined) signals.push(again);
+            // Out of order in time: up to an hour back, so full windows also turn events away.
+            else
+              signals.push(
+                signalOf(randomKind(random), {
+                  subjectId,
+                  at: Math.floor(random() * 3.6e6),
+                  eventId: seededUuid(random),
+                }),
+              );
+          }
+          old.push(...signals);
+          return subjectBatch(subjectId, signals);
+        });
+        const results = await store.applySignals(batch);
+        const next = new Map(previous);
+        for (const result of results) {
+          const state = await one.readState(result.subjectId);
+          assert.deepEqual(result.evidence, state.evidence, `round ${round}: evidence as Redis holds it`);
+          assert.equal(result.version, state.version);
+          // Windows left out: the unchanged ones are the very arrays of the copy (a parse makes new ones).
+          const before = previous.get(result.subjectId);
+          if (before !== undefined && store === one) {
+            const shared = (['telecom', 'location', 'biometric', 'registry'] as const).some(
+              (kind) => before.evidence[kind].length > 0 && result.evidence[kind] === before.evidence[kind],
+            );
+            if (shared) copiesUsed += 1;
+          }
+          if (store === one) next.set(result.subjectId, result);
+        }
+        previous = next;
+      }
+      assert.ok(copiesUsed > 50, `copies were used (${copiesUsed} times)`);
+      const full = await one.readState(subjects[0] ?? '');
+      assert.equal(full.evidence.location.length, 32, 'a window filled up on the way');
+    },
+  );
+
+  void test(
+    'after an erasure the copy of before is never used: a new state, new evidence',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const worker = createRedisStore({ redis, keyPrefix: prefix });
+      const api = createRedisStore({ redis, keyPrefix: prefix });
+      t.after(() => Promise.all([worker.close(), api.close()]));
+      const subjectId = newSubjectId();
+      const first = signalOf('telecom', { subjectId, at: 1 });
+      await worker.applySignals([subjectBatch(subjectId, [first])]);
+      assert.equal(await api.eraseSubject(subjectId), true);
+      const second = signalOf('location', { subjectId, at: 2 });
+      const [after] = await worker.applySignals([subjectBatch(subjectId, [second])]);
+      assert.equal(after?.version, 1);
+      assert.deepEqual(after?.evidence, {
+        telecom: [],
+        location: [second.signal],
+        biometric: [],
+        registry: [],
+      });
+    },
+  );
 });
 
 function scoreShape() {

@@ -1,6 +1,7 @@
 /** Reply parsing (redis-replies.ts): a reply that is not what apply-signals.lua returns is a bug. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { LocationSignal } from '../../../src/codec/types.js';
 import { isDmidError } from '../../../src/errors.js';
 import { eventArgs, parseApplyReply } from '../../../src/state/redis-replies.js';
 import { newSubjectId, signalOf, subjectBatch } from '../../support/state-signals.js';
@@ -26,6 +27,7 @@ void describe('apply-signals replies', () => {
       null,
       '110',
       SALT,
+      0,
     ]);
     assert.deepEqual(result, {
       subjectId,
@@ -39,12 +41,36 @@ void describe('apply-signals replies', () => {
     });
   });
 
+  void test('windows left out: the applied events go into the copy the call named, a new object', () => {
+    const c = signalOf('location', { subjectId, at: 3 });
+    const copy = {
+      salt: SALT,
+      version: 2,
+      evidence: {
+        telecom: [],
+        location: [a.signal, c.signal] as LocationSignal[],
+        biometric: [],
+        registry: [],
+      },
+    };
+    // b applied (between a and c in time), a a duplicate.
+    const reply = [null, null, null, null, 3, 2, b.signal.eventId, null, '10', SALT, 1];
+    const result = parseApplyReply(subjectBatch(subjectId, [b, a]), reply, copy);
+    assert.deepEqual(result.evidence.location, [a.signal, b.signal, c.signal]);
+    assert.deepEqual(result.appliedEventIds, [b.signal.eventId]);
+    assert.equal(result.version, 3);
+    assert.deepEqual(copy.evidence.location, [a.signal, c.signal], 'the copy itself is left as it was');
+    assert.equal(result.evidence.telecom, copy.evidence.telecom, 'untouched windows are shared');
+  });
+
   void test('any other shape throws a plain Error (a bug, never retried)', () => {
-    const good: unknown[] = [null, window, null, null, 2, 1, b.signal.eventId, null, '110', SALT];
+    const good: unknown[] = [null, window, null, null, 2, 1, b.signal.eventId, null, '110', SALT, 0];
     const variants: unknown[] = [
       null,
       'OK',
-      good.slice(0, 9),
+      good.slice(0, 10),
+      // Windows left out, but the caller named no copy.
+      good.with(10, 1),
       good.with(9, 'not a salt'),
       good.with(8, '11'),
       good.with(8, '1x0'),

@@ -1,6 +1,7 @@
 /** Window entries (window-entry.ts): what the Redis adapter stores per signal must come back unchanged. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createCodec } from '../../../src/codec/codec.js';
 import { SIGNAL_KINDS } from '../../../src/codec/types.js';
 import { decodeEntry, encodeEntry } from '../../../src/state/window-entry.js';
 import { newSubjectId, signalOf } from '../../support/state-signals.js';
@@ -22,6 +23,17 @@ void describe('window entries', () => {
         'the prefix the Lua script reads',
       );
       assert.deepEqual(roundTrip(entry, kind, subjectId), signal, kind);
+    }
+  });
+
+  void test('a signal as the codec decodes it equals its entry read back (evidence copies hold the former)', () => {
+    const codec = createCodec();
+    const subjectId = newSubjectId();
+    for (const kind of SIGNAL_KINDS) {
+      const decoded = codec.decode(kind, codec.encode(kind, signalOf(kind, { subjectId, at: 7 }).signal));
+      const stored = roundTrip(encodeEntry(kind, decoded), kind, subjectId);
+      assert.deepEqual(stored, decoded, kind);
+      assert.deepEqual(Object.keys(stored), Object.keys(decoded), `${kind}: same fields, same order`);
     }
   });
 
