@@ -104,8 +104,8 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_EVIDENCE_COPIES',
-    doc: 'Subjects whose evidence a worker keeps a copy of, so Redis need not send their windows back on their next event (each kept at most 60 s after last use; 21 KB for a subject with full windows, so up to 430 MB at the default). 0: off.',
-    default: '20000',
+    doc: 'Subjects whose evidence a worker keeps a copy of, so Redis need not send their windows back on their next event (each kept at most 60 s after last use; 21 KB for a subject with full windows, so 430 MB for 20000). For subjects with full windows whose events come in bursts; 0: off.',
+    default: '0',
     schema: int(0, 1_000_000),
   },
   {

@@ -53,14 +53,16 @@ export interface RedisStoreOptions extends StateStoreOptions {
    * Subjects whose evidence the store keeps a copy of, so that their windows need not come back from
    * Redis on the next apply (evidence-cache.ts); 0 turns the copies off. Each copy lives at most
    * {@link EVIDENCE_COPY_SECONDS} after its last use. A copy of full windows (80 signals) takes 21 KB of
-   * heap, so the default costs up to 430 MB when every subject's windows are full. Default 20,000.
+   * heap, so 20,000 copies cost up to 430 MB when every subject's windows are full. Default 0 (off): with
+   * the benchmark's short-lived subjects (windows of a few signals) they cost more than they save (see
+   * docs/benchmarks.md); they pay off for subjects with full windows whose events come in bursts.
    */
   readonly evidenceCopies?: number;
 }
 
 /** Seconds a copy of a subject's evidence is kept after its last use (see evidenceCopies). */
 export const EVIDENCE_COPY_SECONDS = 60;
-const DEFAULT_EVIDENCE_COPIES = 20_000;
+const DEFAULT_EVIDENCE_COPIES = 0;
 
 /**
  * Settings of a client the store opens itself. One retry, then the command fails: the worker decides

@@ -30,6 +30,14 @@ stateStoreConformance('Redis', async (t, options = {}) => {
   return { store, advance: (ms: number) => sleep(ms) };
 });
 
+// The same semantics when the store keeps evidence copies and Redis leaves windows out of its replies.
+stateStoreConformance('Redis with evidence copies', async (t, options = {}) => {
+  const { redis, prefix } = await redisFor(t);
+  const store = createRedisStore({ redis, keyPrefix: prefix, evidenceCopies: 1_000, ...options });
+  t.after(() => store.close());
+  return { store, advance: (ms: number) => sleep(ms) };
+});
+
 async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
@@ -246,8 +254,8 @@ void describe('evidence copies (windows left out of the reply)', () => {
     { timeout: 60_000 },
     async (t) => {
       const { redis, prefix } = await redisFor(t);
-      const one = createRedisStore({ redis, keyPrefix: prefix });
-      const two = createRedisStore({ redis, keyPrefix: prefix });
+      const one = createRedisStore({ redis, keyPrefix: prefix, evidenceCopies: 1_000 });
+      const two = createRedisStore({ redis, keyPrefix: prefix, evidenceCopies: 1_000 });
       t.after(() => Promise.all([one.close(), two.close()]));
       const random = seededRandom(20261124);
       const subjects = [newSubjectId(), newSubjectId(), newSubjectId()];
@@ -306,8 +314,8 @@ void describe('evidence copies (windows left out of the reply)', () => {
     TIMEOUT,
     async (t) => {
       const { redis, prefix } = await redisFor(t);
-      const worker = createRedisStore({ redis, keyPrefix: prefix });
-      const api = createRedisStore({ redis, keyPrefix: prefix });
+      const worker = createRedisStore({ redis, keyPrefix: prefix, evidenceCopies: 1_000 });
+      const api = createRedisStore({ redis, keyPrefix: prefix, evidenceCopies: 1_000 });
       t.after(() => Promise.all([worker.close(), api.close()]));
       const subjectId = newSubjectId();
       const first = signalOf('telecom', { subjectId, at: 1 });
