@@ -4,8 +4,9 @@
  *   taskset -c 0 node --expose-gc --import tsx bench/model-inference.ts [batchSize] [predictions]
  *
  * Inputs are real claims from the labelled-data generator (a small population), cycled. Measures:
- * 1. the network alone: rows/s through one batched forward pass (`predictSubLogits`), over
- *    `predictions` rows (default 1,000,000), with RSS and tf.memory().numTensors before and after;
+ * 1. the network alone: rows/s through one batched forward pass (`predictSubLogits`, tfjs), over
+ *    `predictions` rows (default 1,000,000), with RSS and tf.memory().numTensors before and after; and
+ *    the same rows through the plain pass the scorer serves with (`forwardSubLogits`, dense-forward.ts);
  * 2. the whole scorer (`score()`: rows, occlusion rows for the reasons, fusion, calibration, caps,
  *    reasons, assurance): subjects/s over a fifth of that, memory measured after three warm-up batches
  *    (the wasm heap grows once to the largest batch and keeps that size).
@@ -18,6 +19,7 @@ import { generateLabelledData } from '../src/model/labelled-data.js';
 import { defaultModelDir, loadModel } from '../src/scoring/model/model-files.js';
 import { allocateRows, toInputArrays, type ModelRows } from '../src/scoring/model/model-inputs.js';
 import { createModelScorer } from '../src/scoring/model/model-scorer.js';
+import { denseSubScoresOf, forwardSubLogits } from '../src/scoring/model/dense-forward.js';
 import { predictSubLogits } from '../src/scoring/model/predict-sub-logits.js';
 import type { ScoreInput } from '../src/scoring/scorer.js';
 import { FEATURE_COUNT } from '../src/features/feature-vector.js';
@@ -74,6 +76,13 @@ for (let i = 0; i < batches; i += 1) predictSubLogits(network, inputs, batchSize
 const networkMs = performance.now() - t0;
 const after = snapshot();
 
+// The plain pass the scorer serves with, on the same rows.
+const dense = denseSubScoresOf(network);
+for (let i = 0; i < 5; i += 1) forwardSubLogits(dense, inputs, batchSize);
+t0 = performance.now();
+for (let i = 0; i < batches; i += 1) forwardSubLogits(dense, inputs, batchSize);
+const plainMs = performance.now() - t0;
+
 // Whole scorer.
 const scoreInputs: ScoreInput[] = Array.from({ length: batchSize }, (_, i) => {
   const claim = claims[i % claims.length];
@@ -110,6 +119,11 @@ console.log(
         heapUsedMbAfter: mb(after.heap),
         numTensorsBefore: before.tensors,
         numTensorsAfter: after.tensors,
+      },
+      plainNetwork: {
+        rows: batches * batchSize,
+        seconds: Math.round(plainMs) / 1000,
+        rowsPerSecond: Math.round((batches * batchSize) / (plainMs / 1000)),
       },
       scorer: {
         subjects: scoreBatches * batchSize,

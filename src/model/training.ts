@@ -21,7 +21,7 @@ import {
   type ModelRows,
   type Normalisation,
 } from '../scoring/model/model-inputs.js';
-import { predictSubLogits } from '../scoring/model/predict-sub-logits.js';
+import { denseSubScoresOf, forwardSubLogits } from '../scoring/model/dense-forward.js';
 import { fitPlatt, type Calibration } from './calibration.js';
 import type { LabelledData } from './labelled-data.js';
 
@@ -111,7 +111,8 @@ export function fusionLogits(
   norm: Normalisation,
   rows: ModelRows,
 ): Float64Array {
-  const u = predictSubLogits(network, toInputArrays(rows, norm), rows.count);
+  // The scorer's own forward pass (dense-forward.ts), so evaluation and serving compute the same numbers.
+  const u = forwardSubLogits(denseSubScoresOf(network), toInputArrays(rows, norm), rows.count);
   const z = new Float64Array(rows.count);
   for (let r = 0; r < rows.count; r += 1) z[r] = fuse(fusion, u, rows.present, rows.fresh, r * 4);
   return z;

@@ -3,9 +3,11 @@
  * synchronous, batched Scorer interface as the rules.
  *
  * For a batch: each subject's model row (model-inputs.ts) plus one occluded row per fact the rules see in
- * it (occlusions.ts), all predicted in ONE forward pass; then, per subject, the fusion (fusion-model.ts),
- * the calibration, the caps of the contract exactly as the rules apply them (caps.ts), reasons whose
- * impacts are the model's own attributions, and the assurance rule (assurance.ts).
+ * it (occlusions.ts), all predicted in ONE forward pass (plain loops, dense-forward.ts: tfjs loads the
+ * network and checks that pass at start-up, but its per-call cost dominated small batches); then, per
+ * subject, the fusion (fusion-model.ts), the calibration, the caps of the contract exactly as the rules
+ * apply them (caps.ts), reasons whose impacts are the model's own attributions, and the assurance rule
+ * (assurance.ts).
  *
  * Reasons and their impacts:
  * - a fact's code (the contract's list; the same conditions as the rules): the calibrated confidence
@@ -26,11 +28,16 @@ import { DIMENSION_INDEX, DIMENSIONS, type ScoreInput, type ScoreResult, type Sc
 import { BASE_WEIGHTS } from '../rules-constants.js';
 import { RuleHits } from '../sub-scores.js';
 import { calibrate, sigmoid, type Calibration } from './calibration-math.js';
+import {
+  checkAgainstTfjs,
+  denseSubScoresOf,
+  forwardSubLogits,
+  type DenseSubScores,
+} from './dense-forward.js';
 import { fuse, type FusionParams } from './fusion-model.js';
 import { defaultModelDir, loadModel, MODEL_NAME, type ModelMetadata } from './model-files.js';
 import { allocateRows, toInputArrays, writeRow, type ModelRows, type Normalisation } from './model-inputs.js';
 import { copyVector, OCCLUSIONS } from './occlusions.js';
-import { predictSubLogits } from './predict-sub-logits.js';
 import { selectBackend, type BackendName } from './tf-backend.js';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -42,8 +49,9 @@ export interface ModelScorerOptions {
   readonly backend?: BackendName;
 }
 
-/** A model scorer, with the backend it runs on. */
+/** A model scorer, with its tfjs backend. */
 export interface ModelScorer extends Scorer {
+  /** The tfjs backend that loaded the network and ran the start-up check (scoring itself is plain JS). */
   readonly backend: BackendName;
 }
 
@@ -54,7 +62,10 @@ interface Fact {
   readonly row: number;
 }
 
-/** Loads the model, selects the backend, warms up with one batch, and returns the scorer. */
+/**
+ * Loads the model, selects the backend, checks the plain forward pass against tfjs (throwing
+ * DMID_MODEL_INVALID if the network has another shape or the two disagree), and returns the scorer.
+ */
 export async function createModelScorer(options: ModelScorerOptions = {}): Promise<ModelScorer> {
   const backend = await selectBackend(options.backend);
   const { network, metadata } = await loadModel(options.modelDir ?? defaultModelDir());
@@ -68,6 +79,7 @@ class FusionModelScorer implements ModelScorer {
   readonly version: string;
   readonly backend: BackendName;
   readonly #network: tf.LayersModel;
+  readonly #dense: DenseSubScores;
   readonly #norm: Normalisation;
   readonly #fusion: FusionParams;
   readonly #calibration: Calibration;
@@ -78,6 +90,7 @@ class FusionModelScorer implements ModelScorer {
     this.version = metadata.version;
     this.backend = backend;
     this.#network = network;
+    this.#dense = denseSubScoresOf(network);
     this.#norm = metadata.normalisation;
     this.#fusion = metadata.fusion;
     this.#calibration = metadata.calibration;
@@ -88,9 +101,13 @@ class FusionModelScorer implements ModelScorer {
     return `${this.name}-${this.version}`;
   }
 
-  /** One prediction of an empty subject: compiles the backend's kernels before the first real batch. */
+  /**
+   * The start-up check of the plain pass against tfjs, then one plain prediction of an empty subject
+   * through the real input path, so V8 has compiled the loops before the first real batch.
+   */
   warmUp(): void {
-    predictSubLogits(this.#network, toInputArrays(allocateRows(1), this.#norm), 1);
+    checkAgainstTfjs(this.#network, this.#dense);
+    forwardSubLogits(this.#dense, toInputArrays(allocateRows(1), this.#norm), 1);
   }
 
   score(inputs: readonly ScoreInput[]): ScoreResult[] {
@@ -114,7 +131,7 @@ class FusionModelScorer implements ModelScorer {
       extra += list.length;
     }
     const rows = this.#withOcclusions(base, pending, extra, facts);
-    const u = predictSubLogits(this.#network, toInputArrays(rows, this.#norm), rows.count);
+    const u = forwardSubLogits(this.#dense, toInputArrays(rows, this.#norm), rows.count);
     const results = new Array<ScoreResult>(n);
     for (let i = 0; i < n; i += 1) {
       const input = inputs[i];
