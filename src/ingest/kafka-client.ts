@@ -7,6 +7,8 @@
  */
 // First: it replaces one kafkajs internal before kafkajs is loaded (see the module).
 import './kafkajs-grouping.js';
+// Also before kafkajs: exact-size record batches in place of kafkajs's per-record Encoders (see the module).
+import './kafkajs-records.js';
 import kafkajs from 'kafkajs';
 import { randomInt } from 'node:crypto';
 import type {
