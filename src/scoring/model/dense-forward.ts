@@ -199,10 +199,34 @@ function forwardDimension(
   out: Float32Array,
 ): void {
   const { width, hiddenKernel: kernel, outBias, rulesKernel } = w;
-  const [b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0, b8 = 0, b9 = 0, b10 = 0, b11 = 0] =
-    w.hiddenBias;
-  const [o0 = 0, o1 = 0, o2 = 0, o3 = 0, o4 = 0, o5 = 0, o6 = 0, o7 = 0, o8 = 0, o9 = 0, o10 = 0, o11 = 0] =
-    w.outKernel;
+  // Read by index, not destructured: destructuring a typed array goes through its iterator, which
+  // allocated 144 MB in a live benchmark run (a sampled heap profile).
+  const b = w.hiddenBias;
+  const o = w.outKernel;
+  const b0 = b[0] ?? 0,
+    b1 = b[1] ?? 0,
+    b2 = b[2] ?? 0,
+    b3 = b[3] ?? 0,
+    b4 = b[4] ?? 0,
+    b5 = b[5] ?? 0;
+  const b6 = b[6] ?? 0,
+    b7 = b[7] ?? 0,
+    b8 = b[8] ?? 0,
+    b9 = b[9] ?? 0,
+    b10 = b[10] ?? 0,
+    b11 = b[11] ?? 0;
+  const o0 = o[0] ?? 0,
+    o1 = o[1] ?? 0,
+    o2 = o[2] ?? 0,
+    o3 = o[3] ?? 0,
+    o4 = o[4] ?? 0,
+    o5 = o[5] ?? 0;
+  const o6 = o[6] ?? 0,
+    o7 = o[7] ?? 0,
+    o8 = o[8] ?? 0,
+    o9 = o[9] ?? 0,
+    o10 = o[10] ?? 0,
+    o11 = o[11] ?? 0;
   for (let r = 0; r < count; r += 1) {
     let h0 = b0,
       h1 = b1,
