@@ -10,13 +10,15 @@ import { hash } from 'node:crypto';
  * "not random, not time-based" to anyone who looks.
  */
 export function deterministicUuid(name: string): string {
-  // The one-shot hash: about a third cheaper than createHash(), and this runs twice per score.
-  const bytes = hash('sha256', name, 'buffer');
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // The one-shot hash straight to hex (about a third cheaper than createHash(), and no Buffer to slice:
+  // this runs twice per score). Hex digit 12 is the version nibble; digit 16 holds the variant bits.
+  const hex = hash('sha256', name, 'hex');
+  const variant = VARIANT_DIGITS[parseInt(hex.charAt(16), 16) & 0x3] ?? '8';
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The hex digit of 10xx (RFC 9562's variant) with the low two bits of the hash's digit. */
+const VARIANT_DIGITS = ['8', '9', 'a', 'b'] as const;
 
 /** The id of the score of `subjectId` at state `version`. */
 export function scoreIdFor(subjectId: string, version: number): string {
