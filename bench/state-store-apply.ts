@@ -12,83 +12,14 @@
  * `copies` is the store's evidenceCopies (default: the store's default; 0 makes every reply carry the
  * windows, as before evidence copies). Also prints this process's CPU per event (Node's side of the call).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { SIGNAL_KINDS } from '../src/codec/types.js';
 import { createRedisStore } from '../src/state/redis-store.js';
-import type { KindedSignal, SubjectSignals } from '../src/state/state-store.js';
+import type { SubjectSignals } from '../src/state/state-store.js';
+import { signal, subjectId } from './bench-signals.js';
 import { percentile } from './bench-support.js';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const BASE_MS = Date.UTC(2025, 0, 15);
-
-function subjectId(): string {
-  let id = '';
-  for (const byte of randomBytes(32)) id += BASE32[byte % 32] ?? 'a';
-  return id;
-}
-
-/** Kinds in the proportion a busy pipeline sees them: location and biometric most. */
-const MIX = ['location', 'location', 'location', 'biometric', 'biometric', 'telecom', 'registry'] as const;
-
-function signal(subject: string, n: number): KindedSignal {
-  const kind = MIX[n % MIX.length] ?? 'location';
-  const header = {
-    eventId: randomUUID(),
-    subjectId: subject,
-    providerId: 'bench',
-    observedAt: BASE_MS + n * 1000,
-  };
-  switch (kind) {
-    case 'location':
-      return {
-        kind,
-        signal: { ...header, latitude: 39.9042, longitude: 116.4074, accuracyMeters: 20, source: 'GNSS' },
-      };
-    case 'biometric':
-      return {
-        kind,
-        signal: {
-          ...header,
-          modality: 'FACE',
-          matchScore: 0.93,
-          livenessScore: 0.97,
-          qualityScore: 0.9,
-          presentationAttack: false,
-          captureChannel: 'KIOSK',
-        },
-      };
-    case 'telecom':
-      return {
-        kind,
-        signal: {
-          ...header,
-          msisdnHash: 'msisdn-3f9a1c0e77d2',
-          carrier: 'CMCC',
-          lineType: 'POSTPAID',
-          tenureDays: 800,
-          simSwappedAt: null,
-          portedAt: null,
-          deviceChangedAt: null,
-          kycMatch: 'FULL',
-        },
-      };
-    case 'registry':
-      return {
-        kind,
-        signal: {
-          ...header,
-          registry: 'social-insurance',
-          recordFound: true,
-          nameMatch: 1,
-          birthDateMatch: true,
-          status: 'ACTIVE',
-          documentValid: true,
-        },
-      };
-  }
-}
 
 async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number }> {
   const info = await redis.info('commandstats');
