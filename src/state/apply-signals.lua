@@ -43,7 +43,8 @@
 local KINDS = { 'telecom', 'location', 'biometric', 'registry' }
 local stateKey, seenKey, scoreKey = KEYS[1], KEYS[2], KEYS[3]
 local dedupeSize = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
+-- Kept as the string it came as: EXPIRE takes it as is, where a Lua number would be formatted again.
+local ttl = ARGV[2]
 local sizes = {}
 for i, kind in ipairs(KINDS) do sizes[kind] = tonumber(ARGV[2 + i]) end
 
@@ -102,7 +103,8 @@ local function insert(lines, size, at, id, entry)
 end
 
 -- All arguments are checked before the first write: Redis does not roll a script back on error.
-if (#ARGV - 8) % 4 ~= 0 or not string.match(ARGV[7], '^%x+$') or #ARGV[7] ~= 64 then
+if (#ARGV - 8) % 4 ~= 0 or not string.match(ARGV[7], '^%x+$') or #ARGV[7] ~= 64
+  or not string.match(ttl, '^%d+$') then
   return redis.error_reply('ERR dmid apply-signals: malformed arguments')
 end
 for i = 9, #ARGV, 4 do
@@ -126,7 +128,8 @@ for i = 9, #ARGV, 4 do
     -- default) becomes a skiplist, 3 times the memory, and never converts back.
     local excess = redis.call('ZCARD', seenKey) + 1 - dedupeSize
     if excess > 0 then redis.call('ZREMRANGEBYRANK', seenKey, 0, excess - 1) end
-    redis.call('ZADD', seenKey, ver, id)
+    -- %d, not Lua's own number-to-string (%.14g), which goes through float formatting.
+    redis.call('ZADD', seenKey, string.format('%d', ver), id)
   end
   flags[#flags + 1] = applied and '1' or '0'
 end
@@ -145,7 +148,7 @@ if next(touched) ~= nil then
     salt = ARGV[7]
     redis.call('HSET', stateKey, 'salt', salt)
   end
-  redis.call('HSET', stateKey, 'ver', ver, 'last', last)
+  redis.call('HSET', stateKey, 'ver', string.format('%d', ver), 'last', last)
   redis.call('EXPIRE', stateKey, ttl)
   redis.call('EXPIRE', seenKey, ttl)
 end

@@ -11,12 +11,13 @@
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local current = tonumber(redis.call('HGET', KEYS[1], 'emitted')) or 0
-local version = tonumber(ARGV[1])
-if version == nil then
+local version = string.match(ARGV[1], '^%d+$') and tonumber(ARGV[1])
+if not version then
   return redis.error_reply('ERR dmid mark-emitted: malformed version argument')
 end
 if version > current then
-  redis.call('HSET', KEYS[1], 'emitted', version)
+  -- The argument as it came: a Lua number would be formatted back through float formatting.
+  redis.call('HSET', KEYS[1], 'emitted', ARGV[1])
   return version
 end
 return current

@@ -22,7 +22,8 @@
   a newer version: the caller's score is superseded, emit nothing).
 ]]
 local version = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[3])
+-- The TTL stays the string it came as (EXPIRE-style arguments are parsed by Redis anyway).
+local ttl = string.match(ARGV[3], '^%d+$')
 if not version or not ttl then return redis.error_reply('ERR dmid save-score: malformed arguments') end
 local existing = redis.call('GET', KEYS[1])
 if existing then

@@ -4,6 +4,7 @@
  * Redis failures surface.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
@@ -236,6 +237,60 @@ void describe('Redis state store only', () => {
         store.applySignals([subjectBatch(subjectId, [signalOf('location', { subjectId })])]),
         isBug,
       );
+    },
+  );
+
+  void test(
+    'lua-arguments-checked-before-writes: a malformed number is refused and nothing is written',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const script = (name: string) =>
+        readFileSync(new URL(`../../../src/state/${name}`, import.meta.url), 'utf8');
+      const keys = [`${prefix}{s}:state`, `${prefix}{s}:seen`, `${prefix}{s}:score`];
+      const salt = 'a'.repeat(64);
+      const entry = '["e1",1736942400000,"p",1,2,3,"GNSS"]';
+      const apply = (ttl: string) =>
+        redis.eval(
+          script('apply-signals.lua'),
+          3,
+          ...keys,
+          '512',
+          ttl,
+          '20',
+          '40',
+          '20',
+          '10',
+          salt,
+          '',
+          'location',
+          'e1',
+          '1736942400000',
+          entry,
+        );
+      for (const ttl of ['1e3', '-5', '10.5', '']) {
+        await assert.rejects(apply(ttl), /malformed arguments/, `apply, ttl ${JSON.stringify(ttl)}`);
+      }
+      for (const ttl of ['1e3', '-5', '']) {
+        await assert.rejects(
+          redis.eval(script('save-score.lua'), 1, keys[2] ?? '', '1', '1:x', ttl),
+          /malformed arguments/,
+          `save, ttl ${JSON.stringify(ttl)}`,
+        );
+      }
+      assert.deepEqual(await redis.keys(`${prefix}*`), [], 'nothing was written');
+      await apply('600');
+      for (const version of ['1e1', '-1', '2.5', '']) {
+        await assert.rejects(
+          redis.eval(script('mark-emitted.lua'), 1, keys[0] ?? '', version),
+          /malformed version/,
+          `mark, version ${JSON.stringify(version)}`,
+        );
+      }
+      assert.equal(await redis.hget(keys[0] ?? '', 'emitted'), null, 'no emitted version was written');
+      assert.equal(await redis.eval(script('mark-emitted.lua'), 1, keys[0] ?? '', '1'), 1);
+      assert.equal(await redis.hget(keys[0] ?? '', 'emitted'), '1');
+      assert.ok((await redis.ttl(keys[0] ?? '')) > 590, 'the TTL argument was applied');
     },
   );
 
