@@ -7,8 +7,11 @@
  */
 // First: it replaces one kafkajs internal before kafkajs is loaded (see the module).
 import './kafkajs-grouping.js';
-// Also before kafkajs: exact-size record batches in place of kafkajs's per-record Encoders (see the module).
+// Also before kafkajs: a slicing-by-8 crc32C, exact-size record batches in place of kafkajs's per-record
+// Encoders, and a produce request v3 that does not copy every message (see the modules).
+import './kafkajs-crc32c.js';
 import './kafkajs-records.js';
+import './kafkajs-produce.js';
 import kafkajs from 'kafkajs';
 import { randomInt } from 'node:crypto';
 import type {

@@ -8,8 +8,9 @@
  * behind its CRC and the batch again into the record set. Under live load everything below
  * produce/v3/request.js was 11.6% of the worker's CPU. Here `Record` returns an object that knows its
  * encoded size and writes itself into a target buffer, and `RecordBatch` sizes the batch, allocates it
- * once and writes header, records and crc32C (kafkajs's own) in place. The result is what kafkajs returns:
- * an Encoder over the bytes, which produce/v3/request.js measures (`size()`) and copies (`writeEncoder`).
+ * once and writes header, records and crc32C (kafkajs-crc32c.ts) in place. The result is what kafkajs
+ * returns: an Encoder over the bytes, which produce/v3/request.js measures (`size()`) and copies
+ * (`writeEncoder`).
  *
  * What is not the plain case goes to kafkajs's own code, so the bytes (or the error) stay kafkajs's: a
  * compressed batch (kafkajs's RecordBatch, which reads the records as Encoders: ours are, on demand), a
@@ -26,6 +27,8 @@
  * checks that these are the versions kafkajs uses.
  */
 import { createRequire } from 'node:module';
+// Before kafkajs's record-batch module, which takes crc32C when loaded (and so does this one).
+import './kafkajs-crc32c.js';
 
 /** A kafkajs Encoder, as far as it is used here. */
 export interface KafkaEncoder {
@@ -285,6 +288,23 @@ function headerFields(headers: object): (string | Buffer | number)[] | null | un
 /** kafkajs's Record (recordBatch/record/v0), the same bytes, encoded when its batch is written. */
 export function Record(args: RecordArguments): EncodedRecord {
   const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = args;
+  return (
+    plainRecord(key, value, headers, offsetDelta, timestampDelta) ??
+    new PreEncodedRecord(originalRecord(args).buffer)
+  );
+}
+
+/**
+ * Record's fields after kafkajs's defaults (but headers'), encoded here; undefined when kafkajs's Record
+ * has to encode them. Also the entry point of produce/v3/request.js's replacement (kafkajs-produce.ts).
+ */
+export function plainRecord(
+  key: unknown,
+  value: unknown,
+  headers: unknown,
+  offsetDelta: unknown,
+  timestampDelta: unknown,
+): EncodedRecord | undefined {
   const plainKey = plainBytes(key);
   const plainValue = plainBytes(value);
   // kafkajs's default for headers is {}: none.
@@ -303,7 +323,7 @@ export function Record(args: RecordArguments): EncodedRecord {
     !Number.isInteger(timestampDelta) ||
     Math.abs(timestampDelta) > MAX_TIMESTAMP_DELTA
   ) {
-    return new PreEncodedRecord(originalRecord(args).buffer);
+    return undefined;
   }
   const keyLength = byteLength(plainKey);
   const valueLength = byteLength(plainValue);
