@@ -19,7 +19,7 @@ import { SIGNAL_KINDS } from '../src/codec/types.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import type { SubjectSignals } from '../src/state/state-store.js';
 import { signal, subjectId } from './bench-signals.js';
-import { percentile } from './bench-support.js';
+import { deleteKeys, percentile } from './bench-support.js';
 
 async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number }> {
   const info = await redis.info('commandstats');
@@ -93,12 +93,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    let scan = '0';
-    do {
-      const [next, keys] = await redis.scan(scan, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      scan = next;
-    } while (scan !== '0');
+    await deleteKeys(redis, prefix);
     await store.close();
     await redis.quit();
   }

@@ -25,6 +25,7 @@ import type { IdentityScore } from '../src/codec/types.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import type { CachedScore, SubjectSignals } from '../src/state/state-store.js';
 import { signal, subjectId } from './bench-signals.js';
+import { deleteKeys } from './bench-support.js';
 
 const WARM_UP_UNITS = 300;
 /** Subjects alive at once; a new one replaces one that had all its events. */
@@ -136,12 +137,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    let scan = '0';
-    do {
-      const [next, keys] = await redis.scan(scan, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      scan = next;
-    } while (scan !== '0');
+    await deleteKeys(redis, prefix);
     await store.close();
     await redis.quit();
   }
