@@ -9,13 +9,15 @@
  * population's short-lived subjects), after 300 warm-up units. Each unit does what the worker does:
  * applySignals, saveScores (a real encoded score record), markEmitted. Prints subjects/s, Node CPU per
  * subject for each step, and Redis's CPU and Lua time per subject (INFO cpu and commandstats: only clean
- * on a Redis nobody else uses meanwhile). SKIP=save,mark leaves steps out, to see what each costs Redis.
+ * on a Redis nobody else uses meanwhile). SKIP=save,mark leaves steps out, to see what each costs Redis;
+ * SUBJECTS_PER_CALL=n sets the store's subjectsPerCall.
  * Deletes its keys (prefix `bench:<hex>:`).
  *
  * For counts that do not drift with the machine, run it against a Redis under callgrind, e.g.
  *   valgrind --tool=callgrind redis-server --port 6390 --save '' --appendonly no
- * and divide the instructions by the subjects (warm-up included): 295,000 per subject on 2026-11-24,
- * of which apply 200,000, save 61,000 and mark 34,000.
+ * and divide the instructions by the subjects (warm-up included). On 2026-11-24: 295,000 per subject
+ * (apply 200,000, save 61,000, mark 34,000) with one script call per subject and step; 284,000 once
+ * numbers went to the scripts as strings; 208,000 (apply 150,000) with 32 subjects per call.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -71,7 +73,12 @@ async function main(): Promise<void> {
   const codec = createCodec();
   const redis = new Redis(url);
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const store = createRedisStore({ redis, keyPrefix: prefix });
+  const perCall = process.env.SUBJECTS_PER_CALL;
+  const store = createRedisStore({
+    redis,
+    keyPrefix: prefix,
+    ...(perCall === undefined ? {} : { subjectsPerCall: Number(perCall) }),
+  });
   const live: { id: string; events: number }[] = [];
   const nextUnit = (): SubjectSignals[] =>
     Array.from({ length: unitSubjects }, () => {

@@ -109,6 +109,12 @@ export const SETTINGS = [
     schema: int(0, 1_000_000),
   },
   {
+    name: 'DMID_REDIS_SUBJECTS_PER_CALL',
+    doc: 'Most subjects in one Lua script call to Redis (the calls of a batch are pipelined). Several share the fixed cost of a call; Redis Cluster needs 1 (a call may name the keys of one slot only).',
+    default: '32',
+    schema: int(1, 1_000),
+  },
+  {
     name: 'DMID_HALF_LIFE_HOURS',
     doc: 'Evidence half-lives per dimension, hours: `telecom,location,biometric,registry`.',
     default: '720,12,168,2160',
@@ -329,6 +335,8 @@ export interface Config {
     readonly keyPrefix: string;
     /** Subjects whose evidence the worker's store keeps a copy of (redis-store.ts evidenceCopies). */
     readonly evidenceCopies: number;
+    /** Most subjects in one script call (redis-store.ts subjectsPerCall). */
+    readonly subjectsPerCall: number;
   };
   readonly state: {
     readonly stateTtlSeconds: number;
@@ -464,6 +472,7 @@ function build(raw: Map<string, unknown>): Config {
       url: str('DMID_REDIS_URL'),
       keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
       evidenceCopies: num('DMID_EVIDENCE_COPIES'),
+      subjectsPerCall: num('DMID_REDIS_SUBJECTS_PER_CALL'),
     },
     state: {
       stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),

@@ -100,6 +100,7 @@ async function kafkaAdapters(
     redis: config.redis.url ?? '',
     keyPrefix: config.redis.keyPrefix,
     evidenceCopies: config.redis.evidenceCopies,
+    subjectsPerCall: config.redis.subjectsPerCall,
     ...config.state,
   });
   const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });

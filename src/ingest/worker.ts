@@ -1,7 +1,7 @@
 /**
  * The scoring worker: consumes the four signal topics. Each partition batch is decoded and validated on
  * arrival (bad records become dead letters); the batches handed over at the same time are then handled as
- * one unit (batch-units.ts): apply to state (one atomic store call per subject, pipelined) -> features and
+ * one unit (batch-units.ts): apply to state (one atomic step per subject, pipelined) -> features and
  * one batched scoring call for the subjects whose state changed -> cache the new scores -> produce scores,
  * anchors and dead letters (acknowledged) -> mark the scores emitted -> return, after which the transport
  * commits each batch's offsets.

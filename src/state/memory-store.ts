@@ -195,7 +195,9 @@ class MemoryData {
       state.expiresAt = nowMs + this.options.stateTtlSeconds * 1000;
       rewrite(this.states, subject.subjectId, state);
     }
-    const held = this.readCached(subject.subjectId, nowMs);
+    // As apply-signals.lua: a version made by this call cannot have a cached score yet, so only a call
+    // that applied nothing looks (a score that outlived an expired state never passes for the new one).
+    const held = appliedEventIds.length === 0 ? this.readCached(subject.subjectId, nowMs) : null;
     const cached = held !== null && held.version === state.version ? held : null;
     return { ...viewOf(subject.subjectId, state), appliedEventIds, cached, salt };
   }

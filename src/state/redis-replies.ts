@@ -88,7 +88,7 @@ export function parseStateFields(subjectId: string, reply: unknown): SubjectStat
 
 /**
  * The ApplyResult of `subject` from the reply of apply-signals.lua (see its Output). `copy` is the evidence
- * whose state the call named (its ARGV[8]): when the script left the windows out, the events it applied
+ * whose state the call named (its held-state argument): when the script left the windows out, the events it applied
  * are inserted into that copy.
  */
 export function parseApplyReply(subject: SubjectSignals, reply: unknown, copy?: EvidenceCopy): ApplyResult {
@@ -119,7 +119,7 @@ export function parseApplyReply(subject: SubjectSignals, reply: unknown, copy?: 
   };
 }
 
-/** The arguments of one event for apply-signals.lua: kind, eventId, observedAt, window entry. */
-export function eventArgs(kind: SignalKind, signal: Signal): string[] {
-  return [kind, signal.eventId, String(signal.observedAt), encodeEntry(kind, signal)];
+/** Appends the arguments of one event for apply-signals.lua: kind, eventId, observedAt, window entry. */
+export function pushEventArgs(args: string[], kind: SignalKind, signal: Signal): void {
+  args.push(kind, signal.eventId, String(signal.observedAt), encodeEntry(kind, signal));
 }

@@ -18,19 +18,20 @@ export interface LuaScript {
   readonly lua: string;
   /** Hex SHA-1 of `lua`, the name Redis knows the script by. */
   readonly sha: string;
-  readonly numberOfKeys: number;
+  /** Keys of one subject: a call names one or more subjects' keys, in turn. */
+  readonly keysPerSubject: number;
 }
 
 /**
  * Reads a script of src/state/. The path goes up to the package root and back into src/state/, so it is
  * the same file whether this module runs from src/ (tsx) or from dist/ (tsc emits no .lua files).
  */
-export function readLuaScript(name: string, numberOfKeys: number): LuaScript {
+export function readLuaScript(name: string, keysPerSubject: number): LuaScript {
   const lua = readFileSync(new URL(`../../src/state/${name}`, import.meta.url), 'utf8');
-  return { name, lua, sha: createHash('sha1').update(lua).digest('hex'), numberOfKeys };
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex'), keysPerSubject };
 }
 
-/** One call of a script: its keys (exactly `numberOfKeys`) and arguments. */
+/** One call of a script: its keys (`keysPerSubject` for each subject, at least one) and arguments. */
 export interface ScriptCall {
   readonly keys: readonly string[];
   readonly args: readonly (string | number)[];
@@ -98,8 +99,11 @@ function queueCalls(redis: Redis, script: LuaScript, calls: readonly ScriptCall[
   for (const i of indexes) {
     const call = calls[i];
     if (call === undefined) throw new RangeError('script call index out of range');
-    if (call.keys.length !== script.numberOfKeys) throw new RangeError(`${script.name}: wrong key count`);
-    pipeline.evalsha(script.sha, script.numberOfKeys, ...call.keys, ...call.args);
+    const keyCount = call.keys.length;
+    if (keyCount === 0 || keyCount % script.keysPerSubject !== 0) {
+      throw new RangeError(`${script.name}: wrong key count`);
+    }
+    pipeline.evalsha(script.sha, keyCount, ...call.keys, ...call.args);
   }
   return pipeline;
 }

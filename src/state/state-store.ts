@@ -1,7 +1,8 @@
 /**
  * The state store: per subject, the evidence windows (evidence.ts), a dedupe memory of event ids, a state
  * version, and the latest score. Two adapters implement it with the same semantics: Redis (redis-store.ts,
- * one Lua call per subject, pipelined) and the in-memory twin (memory-store.ts) of the embedded mode.
+ * Lua scripts over up to 32 subjects per call, pipelined) and the in-memory twin (memory-store.ts) of the
+ * embedded mode.
  *
  * How a batch goes through it, and why it is safe to crash anywhere (at-least-once in, identical
  * duplicates at worst out):

@@ -352,6 +352,25 @@ function versionCases(makeStore: MakeStore): void {
       assert.equal(next.cached, null, 'a cached score of an older version is not handed back');
     },
   );
+
+  void test(
+    "a cached score that outlived its state is never handed back as the new state's",
+    TIMEOUT,
+    async (t) => {
+      const { store, advance } = await makeStore(t, { stateTtlSeconds: 1, scoreTtlSeconds: 60 });
+      const subjectId = newSubjectId();
+      const first = await applyOne(store, subjectId, [signalOf('registry', { subjectId, at: 1 })]);
+      const stale = { version: first.version, score: scoreOf(subjectId, first.version) };
+      await store.saveScores([stale]);
+      await advance(1_100);
+      // The state expired; the score of its version 1 is still cached. A new state starts at version 1.
+      const fresh = await applyOne(store, subjectId, [signalOf('location', { subjectId, at: 2 })]);
+      assert.equal(fresh.version, first.version);
+      assert.notEqual(fresh.salt, first.salt, 'a new state');
+      assert.equal(fresh.cached, null, "the old state's score is not the new state's");
+      assert.deepEqual(await store.readScore(subjectId), stale, 'the old score is still cached');
+    },
+  );
 }
 
 /** Large batches, random interleavings, and input only a bug can send. */

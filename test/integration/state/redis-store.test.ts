@@ -39,6 +39,16 @@ stateStoreConformance('Redis with evidence copies', async (t, options = {}) => {
   return { store, advance: (ms: number) => sleep(ms) };
 });
 
+// Several script calls per batch, split at every third subject, and the shape Redis Cluster needs.
+for (const subjectsPerCall of [3, 1]) {
+  stateStoreConformance(`Redis, ${subjectsPerCall} subject(s) per script call`, async (t, options = {}) => {
+    const { redis, prefix } = await redisFor(t);
+    const store = createRedisStore({ redis, keyPrefix: prefix, subjectsPerCall, ...options });
+    t.after(() => store.close());
+    return { store, advance: (ms: number) => sleep(ms) };
+  });
+}
+
 async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
@@ -250,7 +260,7 @@ void describe('Redis state store only', () => {
       const keys = [`${prefix}{s}:state`, `${prefix}{s}:seen`, `${prefix}{s}:score`];
       const salt = 'a'.repeat(64);
       const entry = '["e1",1736942400000,"p",1,2,3,"GNSS"]';
-      const apply = (ttl: string) =>
+      const apply = (ttl: string, ...subject: string[]) =>
         redis.eval(
           script('apply-signals.lua'),
           3,
@@ -261,23 +271,37 @@ void describe('Redis state store only', () => {
           '40',
           '20',
           '10',
-          salt,
-          '',
-          'location',
-          'e1',
-          '1736942400000',
-          entry,
+          ...(subject.length > 0 ? subject : [salt, '', '1', 'location', 'e1', '1736942400000', entry]),
         );
       for (const ttl of ['1e3', '-5', '10.5', '']) {
         await assert.rejects(apply(ttl), /malformed arguments/, `apply, ttl ${JSON.stringify(ttl)}`);
       }
+      const event = ['location', 'e1', '1736942400000', entry];
+      for (const subject of [
+        [salt, '', '2', ...event], // fewer events than it says
+        [salt, '', '0', ...event], // more
+        [salt, '', '1e0', ...event],
+        [salt.slice(1), '', '1', ...event],
+        [salt, '', '1', 'postal', 'e1', '1736942400000', entry],
+      ]) {
+        await assert.rejects(
+          apply('600', ...subject),
+          /malformed/,
+          `apply ${JSON.stringify(subject.slice(2, 4))}`,
+        );
+      }
       for (const ttl of ['1e3', '-5', '']) {
         await assert.rejects(
-          redis.eval(script('save-score.lua'), 1, keys[2] ?? '', '1', '1:x', ttl),
+          redis.eval(script('save-score.lua'), 1, keys[2] ?? '', ttl, '1', '1:x'),
           /malformed arguments/,
           `save, ttl ${JSON.stringify(ttl)}`,
         );
       }
+      await assert.rejects(
+        redis.eval(script('save-score.lua'), 1, keys[2] ?? '', '600', '1.5', '1:x'),
+        /malformed arguments/,
+        'save, version 1.5',
+      );
       assert.deepEqual(await redis.keys(`${prefix}*`), [], 'nothing was written');
       await apply('600');
       for (const version of ['1e1', '-1', '2.5', '']) {
@@ -287,10 +311,37 @@ void describe('Redis state store only', () => {
           `mark, version ${JSON.stringify(version)}`,
         );
       }
-      assert.equal(await redis.hget(keys[0] ?? '', 'emitted'), null, 'no emitted version was written');
-      assert.equal(await redis.eval(script('mark-emitted.lua'), 1, keys[0] ?? '', '1'), 1);
+      assert.equal(await redis.hget(keys[0] ?? '', 'emitted'), '0', 'no emitted version was written');
+      assert.deepEqual(await redis.eval(script('mark-emitted.lua'), 1, keys[0] ?? '', '1'), [1]);
       assert.equal(await redis.hget(keys[0] ?? '', 'emitted'), '1');
       assert.ok((await redis.ttl(keys[0] ?? '')) > 590, 'the TTL argument was applied');
+    },
+  );
+
+  void test(
+    'a state written before `emitted` started at 0 is still marked, and an emitted version only rises',
+    TIMEOUT,
+    async (t) => {
+      const { redis, prefix } = await redisFor(t);
+      const store = createRedisStore({ redis, keyPrefix: prefix, subjectsPerCall: 2 });
+      const [legacy, gone, current] = [newSubjectId(), newSubjectId(), newSubjectId()];
+      const [applied] = await store.applySignals([
+        subjectBatch(current, [signalOf('telecom', { subjectId: current })]),
+      ]);
+      assert.equal(applied?.emittedVersion, 0);
+      assert.equal(await redis.hget(`${prefix}{${current}}:state`, 'emitted'), '0', 'written with the state');
+      // The hash as the script wrote it before: no `emitted` field until the first mark.
+      await redis.hset(`${prefix}{${legacy}}:state`, 'ver', '3', 'last', 'e3', 'salt', 'ab'.repeat(32));
+      await store.markEmitted([
+        { subjectId: legacy, version: 2 },
+        { subjectId: gone, version: 1 },
+        { subjectId: current, version: 1 },
+      ]);
+      assert.equal(await redis.hget(`${prefix}{${legacy}}:state`, 'emitted'), '2');
+      assert.equal(await redis.exists(`${prefix}{${gone}}:state`), 0, 'an unknown state is not created');
+      assert.equal((await store.readState(current)).emittedVersion, 1);
+      await store.markEmitted([{ subjectId: legacy, version: 1 }]);
+      assert.equal(await redis.hget(`${prefix}{${legacy}}:state`, 'emitted'), '2', 'never lowered');
     },
   );
 
@@ -299,6 +350,9 @@ void describe('Redis state store only', () => {
     assert.throws(() => createRedisStore({ redis, keyprefix: 'x:' } as never), /unknown option keyprefix/);
     assert.throws(() => createRedisStore({ redis, stateTtlSeconds: -1 }), RangeError);
     assert.throws(() => createRedisStore({ redis, evidenceCopies: -1 }), RangeError);
+    for (const subjectsPerCall of [0, 1.5, Number.NaN]) {
+      assert.throws(() => createRedisStore({ redis, subjectsPerCall }), RangeError);
+    }
     assert.throws(() => createRedisStore({ redis, keyPrefix: 'a{b}:' }), TypeError);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LocationSignal } from '../../../src/codec/types.js';
 import { isDmidError } from '../../../src/errors.js';
-import { eventArgs, parseApplyReply } from '../../../src/state/redis-replies.js';
+import { parseApplyReply, pushEventArgs } from '../../../src/state/redis-replies.js';
 import { newSubjectId, signalOf, subjectBatch } from '../../support/state-signals.js';
 
 const SALT = 'ab'.repeat(32);
@@ -13,7 +13,13 @@ void describe('apply-signals replies', () => {
   const a = signalOf('location', { subjectId, at: 1 });
   const b = signalOf('location', { subjectId, at: 2 });
   const subject = subjectBatch(subjectId, [a, b, a]);
-  const window = [a, b].map((s) => eventArgs(s.kind, s.signal)[3]).join('\n');
+  const window = [a, b]
+    .map((s) => {
+      const args: string[] = [];
+      pushEventArgs(args, s.kind, s.signal);
+      return args[3];
+    })
+    .join('\n');
 
   void test('a well-formed reply becomes an ApplyResult', () => {
     const result = parseApplyReply(subject, [
