@@ -47,6 +47,12 @@ export const SETTINGS = [
     schema: name,
   },
   {
+    name: 'DMID_KAFKA_SESSION_TIMEOUT_MS',
+    doc: "Milliseconds without a heartbeat before a consumer group evicts a member: how long the partitions of a worker or ledger writer that died without leaving wait for another member. Within the broker's group.min/max.session.timeout.ms (6000 to 1800000 by default).",
+    default: '30000',
+    schema: int(6000, 1_800_000),
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -323,6 +329,8 @@ export interface Config {
     readonly brokers: readonly string[] | null;
     readonly clientId: string;
     readonly groupId: string;
+    /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
+    readonly sessionTimeoutMs: number;
   };
   readonly topics: {
     readonly prefix: string;
@@ -461,6 +469,7 @@ function build(raw: Map<string, unknown>): Config {
       brokers: Array.isArray(brokers) ? brokers.map(String) : null,
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
+      sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
     },
     topics: {
       prefix,

@@ -76,7 +76,12 @@ async function kafkaAdapters(
   onCommitted: (seconds: number) => void,
 ): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
-  const client = createKafkaClient({ brokers, clientId: config.kafka.clientId, logLevel: 'warn' });
+  const client = createKafkaClient({
+    brokers,
+    clientId: config.kafka.clientId,
+    logLevel: 'warn',
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+  });
   const admin = await client.admin();
   try {
     const specs = allTopics(config.topics.names).map((name) => ({

@@ -45,7 +45,12 @@ export async function startLedgerService(
       'dmid ledger-writer needs DMID_KAFKA_BROKERS and DMID_REDIS_URL',
     );
   }
-  const client = createKafkaClient({ brokers, clientId: config.kafka.clientId, logLevel: 'warn' });
+  const client = createKafkaClient({
+    brokers,
+    clientId: config.kafka.clientId,
+    logLevel: 'warn',
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+  });
   const admin = await client.admin();
   try {
     const specs = allTopics(config.topics.names).map((name) => ({

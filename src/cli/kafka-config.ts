@@ -11,5 +11,6 @@ export function kafkaClientFor(config: Config): KafkaClient {
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
     logLevel: 'error',
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });
 }

@@ -70,13 +70,18 @@ export interface KafkaClientOptions {
   readonly requestTimeoutMs?: number;
   /** How often kafkajs retries a failed request before giving up. Default 5. */
   readonly retries?: number;
+  /** Session timeout of the consumers this client opens, unless one names its own. Default 30000. */
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface ConsumerOptions {
   /** Consumer group id. Offsets are committed under it. */
   readonly groupId: string;
-  /** Milliseconds without a heartbeat before the group evicts this member. Default 30000 (kafkajs). */
-  readonly sessionTimeoutMs?: number;
+  /**
+   * Milliseconds without a heartbeat before the group evicts this member (a member that died without
+   * leaving holds its partitions until then). Default: the client's, else 30000 (kafkajs).
+   */
+  readonly sessionTimeoutMs?: number | undefined;
 }
 
 export interface KafkaClient {
@@ -179,6 +184,10 @@ function validateOptions(options: KafkaClientOptions): void {
     }
   }
   if (options.clientId.trim() === '') throw new RangeError('createKafkaClient: clientId must not be empty');
+  const session = options.sessionTimeoutMs;
+  if (session !== undefined && (!Number.isSafeInteger(session) || session < 1)) {
+    throw new RangeError(`createKafkaClient: sessionTimeoutMs ${session} is not a positive integer`);
+  }
 }
 
 type KafkaJs = InstanceType<typeof Kafka>;
@@ -274,7 +283,11 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
       return admin;
     },
     producer: () => openProducer(kafka),
-    consumer: (consumerOptions) => openConsumer(kafka, consumerOptions),
+    consumer: (consumerOptions) =>
+      openConsumer(kafka, {
+        ...consumerOptions,
+        sessionTimeoutMs: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs,
+      }),
   };
 }
 

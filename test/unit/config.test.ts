@@ -26,6 +26,7 @@ void test('defaults: nothing configured means embedded mode with documented defa
   assert.equal(config.validation.maxFutureSkewMs, 300_000);
   assert.equal(config.api.host, '127.0.0.1');
   assert.equal(config.logLevel, 'info');
+  assert.equal(config.kafka.sessionTimeoutMs, 30_000);
 });
 
 void test('values are parsed and typed, topic prefix applies to every topic', () => {
@@ -35,7 +36,9 @@ void test('values are parsed and typed, topic prefix applies to every topic', ()
     DMID_TOPIC_PARTITIONS: '3',
     DMID_MAX_FUTURE_SKEW_SECONDS: '60',
     DMID_LOG_LEVEL: 'warn',
+    DMID_KAFKA_SESSION_TIMEOUT_MS: '8000',
   });
+  assert.equal(config.kafka.sessionTimeoutMs, 8000);
   assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092', '127.0.0.1:9094']);
   assert.equal(config.topics.partitions, 3);
   assert.equal(config.topics.names.scores, 'prod.identity.scores');
@@ -68,10 +71,12 @@ void test('bad values are all reported, each naming its variable', () => {
     DMID_TOPIC_PARTITIONS: 'many',
     DMID_API_PORT: '70000',
     DMID_LOG_LEVEL: 'loud',
+    DMID_KAFKA_SESSION_TIMEOUT_MS: '5999',
   });
   assert.match(error.message, /DMID_TOPIC_PARTITIONS/);
   assert.match(error.message, /DMID_API_PORT/);
   assert.match(error.message, /DMID_LOG_LEVEL/);
+  assert.match(error.message, /DMID_KAFKA_SESSION_TIMEOUT_MS/, 'below the broker minimum of 6000');
   assert.equal(error.canRetry, false);
 });
 

@@ -28,6 +28,8 @@ function startWriterProcess(pipeline: TestPipeline, ledgerFile: string, groupId:
       DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix,
       DMID_TOPIC_PARTITIONS: '3',
       DMID_LEDGER_GROUP_ID: groupId,
+      // The killed writer holds its partitions until the group evicts it: 8 s instead of kafkajs's 30.
+      DMID_KAFKA_SESSION_TIMEOUT_MS: '8000',
       DMID_LEDGER_FILE: ledgerFile,
       DMID_LEDGER_BATCH_MS: '100',
       DMID_LEDGER_BATCH_MAX_ANCHORS: '7',
@@ -58,11 +60,26 @@ void test('ledger-writer-killed-mid-stream: SIGKILL and restart leave a receipt 
   child = startWriterProcess(pipeline, ledgerFile, groupId);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  await receipts.until(
-    (r) => new Set(receiptsOf(r).map((x) => x.anchor.anchorId)).size === run.anchorIds.size,
-    'a receipt for every anchor after the restart',
-    RECEIPTS_TIMEOUT_MS,
-  );
+  // A writer that exits early fails the test at once, with what it printed.
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => (exit = `exited (code ${code}, signal ${signal})`));
+  const anchored = (): number => new Set(receiptsOf(receipts.records).map((x) => x.anchor.anchorId)).size;
+  try {
+    await waitFor(
+      () => {
+        if (exit !== undefined) throw new Error(`the restarted writer ${exit}`);
+        return anchored() === run.anchorIds.size;
+      },
+      'a receipt for every anchor after the restart',
+      RECEIPTS_TIMEOUT_MS,
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${message}: ${anchored()} of ${run.anchorIds.size} anchors have a receipt; the writer's stderr:\n${stderr.slice(-4000)}`,
+      { cause: error },
+    );
+  }
   const byAnchor = new Map<string, string>();
   for (const record of receipts.records) {
     const text = (record.value ?? Buffer.alloc(0)).toString('utf8');

@@ -30,6 +30,12 @@ void describe('createKafkaClient without a broker', () => {
     assert.throws(() => createKafkaClient({ brokers: [], clientId: 'x' }), RangeError);
     assert.throws(() => createKafkaClient({ brokers: ['no-port'], clientId: 'x' }), RangeError);
     assert.throws(() => createKafkaClient({ brokers: ['h:1'], clientId: ' ' }), RangeError);
+    for (const sessionTimeoutMs of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(
+        () => createKafkaClient({ brokers: ['h:1'], clientId: 'x', sessionTimeoutMs }),
+        /sessionTimeoutMs/,
+      );
+    }
   });
 
   void test('non-kafkajs errors are never classed as unavailable', () => {
