@@ -28,7 +28,7 @@ import {
   summarize,
   type LatencySummary,
 } from '../bench-support.js';
-import type { ContenderReport } from './contender.js';
+import type { ContenderReport } from './recording.js';
 import {
   startContender,
   waitQuiet,
@@ -221,6 +221,8 @@ export interface CompareOptions {
   readonly naiveEvents: number;
   readonly maxSeconds: number;
   readonly fractions: readonly number[];
+  /** Offered loads in events/s, instead of fractions: two builds compared at the same load. */
+  readonly rates?: readonly number[];
   readonly seconds: number;
   readonly warmupSeconds: number;
   readonly subjects: number;
@@ -243,12 +245,17 @@ async function runContender(
       `${throughput.scoresPerRecord.toFixed(2)} scores per record`,
   );
   const latency: LoadPoint[] = [];
-  for (const fraction of options.fractions) {
-    const offered = Math.max(1, Math.round(throughput.eventsPerSecond * fraction));
+  const loads =
+    options.rates === undefined
+      ? options.fractions.map((f) => ({ fraction: f, offered: Math.round(throughput.eventsPerSecond * f) }))
+      : options.rates.map((r) => ({ fraction: r / throughput.eventsPerSecond, offered: r }));
+  for (const load of loads) {
+    const { fraction } = load;
+    const offered = Math.max(1, load.offered);
     const point = await measureLoad(ctx, spec, fraction, offered, options);
     ctx.progress.log(
-      `${spec.name} at ${Math.round(fraction * 100)}% (${offered}/s): p50 ${point.p50Ms} ms, ` +
-        `p99 ${point.p99Ms} ms, p99.9 ${point.p999Ms} ms; ${point.cpuSecondsPer1000.toFixed(3)} CPU s per 1,000, ` +
+      `${spec.name} at ${Math.round(fraction * 100)}% (${offered}/s): p50 ${Math.round(point.p50Ms)} ms, ` +
+        `p99 ${Math.round(point.p99Ms)} ms, p99.9 ${Math.round(point.p999Ms)} ms; ${point.cpuSecondsPer1000.toFixed(3)} CPU s per 1,000, ` +
         `${point.meanBatchRecords.toFixed(0)} records per batch, ${point.scoresPerRecord.toFixed(2)} scores per record`,
     );
     latency.push(point);
@@ -352,6 +359,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions {
       'naive-events': { type: 'string', default: '10000' },
       'max-seconds': { type: 'string', default: '20' },
       fractions: { type: 'string', default: '0.25,0.5,0.75' },
+      rates: { type: 'string' },
       seconds: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
       subjects: { type: 'string', default: '20000' },
@@ -381,6 +389,14 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions {
       .split(',')
       .map(Number)
       .filter((f) => f > 0),
+    ...(values.rates === undefined
+      ? {}
+      : {
+          rates: values.rates
+            .split(',')
+            .map(Number)
+            .filter((r) => r > 0),
+        }),
     seconds: Number(values.seconds),
     warmupSeconds: Number(values.warmup),
     subjects: Number(values.subjects),

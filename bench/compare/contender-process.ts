@@ -3,7 +3,7 @@
  * report, stop it. Every wait is bounded in time.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ContenderKind, ContenderReport } from './contender.js';
+import type { ContenderKind, ContenderReport } from './recording.js';
 import { ENGINE_NODE_FLAGS } from './engine-node-flags.js';
 
 export interface ContenderSpec {

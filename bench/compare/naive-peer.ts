@@ -17,7 +17,7 @@ import type { KafkaClient } from '../../src/ingest/kafka-client.js';
 import { scoresToEmit } from '../../src/scoring/batch-scoring.js';
 import type { Scorer } from '../../src/scoring/scorer.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
-import type { Recording } from './contender.js';
+import type { Recording } from './recording.js';
 
 export interface NaivePeerOptions {
   readonly client: KafkaClient;
