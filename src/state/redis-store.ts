@@ -10,7 +10,7 @@
  * and a reply per call) that one subject's work does not dwarf. Measured with bench/state-store-live.ts
  * (60 subjects × 1 event per unit, two runs each), one subject per call / 64: Node 46–47 / 32 µs and Redis
  * 35–36 / 25 µs per subject; 16 to 128 per call measured the same. Under callgrind, Redis ran 284,000
- * instructions per live score before (one call per subject and step), 213,000 with 32 per call.
+ * instructions per live score before (one call per subject and step), 208,000 with 32 per call.
  *
  * Windows are fields of the subject's one state hash (window-entry.ts), not a sorted set per dimension.
  * Both were measured (bench/state-store-apply.ts and a sorted-set prototype with the same entries as
