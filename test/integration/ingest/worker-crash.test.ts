@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
-import type { IdentityScore } from '../../../src/codec/types.js';
-import { goodArrivals, subjectId, T0, type Arrivals } from '../../support/evidence-factory.js';
+import { goodArrivals, subjectId, T0 } from '../../support/evidence-factory.js';
+import { assertEachEventOnce, assertNoConflictingScores } from '../../support/exactly-once.js';
 import { kafkaBrokers } from '../../support/kafka.js';
 import { startPipeline, waitFor, type TestPipeline } from '../../support/pipeline.js';
 import { redisUrl } from '../../support/redis.js';
@@ -42,12 +42,6 @@ function startWorkerProcess(pipeline: TestPipeline): ChildProcess {
   return child;
 }
 
-function events(arrivals: Arrivals): string[] {
-  return [arrivals.telecom, arrivals.location, arrivals.biometric, arrivals.registry].flatMap(
-    (list) => list?.map((e) => e.eventId) ?? [],
-  );
-}
-
 void test('worker-killed-mid-stream: SIGKILL and restart reflect every valid event exactly once', async (t) => {
   const pipeline = await startPipeline(t);
   const scores = pipeline.collect(pipeline.topics.scores);
@@ -77,36 +71,9 @@ void test('worker-killed-mid-stream: SIGKILL and restart reflect every valid eve
   await new Promise((resolve) => child.once('exit', resolve));
 
   child = startWorkerProcess(pipeline);
-  for (const { subject, arrivals } of plan) {
-    const expected = events(arrivals);
-    await waitFor(
-      async () => {
-        const state = await pipeline.store.readState(subject);
-        return state.version === expected.length && state.emittedVersion === expected.length;
-      },
-      'every event applied and emitted after the restart',
-      90_000,
-    );
-    const state = await pipeline.store.readState(subject);
-    const held = [
-      state.evidence.telecom,
-      state.evidence.location,
-      state.evidence.biometric,
-      state.evidence.registry,
-    ]
-      .flat()
-      .map((e) => e.eventId);
-    assert.deepEqual([...held].sort(), [...expected].sort(), 'each event exactly once in state');
-  }
+  for (const { subject, arrivals } of plan) await assertEachEventOnce(pipeline, subject, arrivals, 90_000);
   // A score produced twice (crash between produce and commit) is the same record, never a different one.
-  const byId = new Map<string, IdentityScore>();
-  for (const record of scores.records) {
-    if (record.value === null) continue;
-    const score = pipeline.codec.decode('score', record.value);
-    const seen = byId.get(score.scoreId);
-    if (seen !== undefined) assert.deepEqual(score, seen, 'a repeated score id carries the same record');
-    byId.set(score.scoreId, score);
-  }
+  assertNoConflictingScores(pipeline, scores);
   const last = child;
   await waitFor(() => started.get(last)?.() === true, 'the restarted worker to report it started');
   child.kill('SIGTERM');

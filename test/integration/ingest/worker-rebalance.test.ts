@@ -5,18 +5,11 @@
  * event must still be reflected exactly once, every state emitted, and a score id never carry two
  * different records. (The side-by-side benchmark checks the same at scale: bench/compare/scale-out.ts.)
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IdentityScore } from '../../../src/codec/types.js';
 import { goodArrivals, subjectId, T0, type Arrivals } from '../../support/evidence-factory.js';
+import { assertEachEventOnce, assertNoConflictingScores } from '../../support/exactly-once.js';
 import { startPipeline, waitFor, type TestPipeline } from '../../support/pipeline.js';
 import { shiftArrivals } from '../../support/reason-scenarios.js';
-
-function eventIds(arrivals: Arrivals): string[] {
-  return [arrivals.telecom, arrivals.location, arrivals.biometric, arrivals.registry].flatMap(
-    (list) => list?.map((e) => e.eventId) ?? [],
-  );
-}
 
 async function publishAll(pipeline: TestPipeline, plan: readonly { arrivals: Arrivals }[]): Promise<void> {
   for (const { arrivals } of plan) await pipeline.publish(arrivals);
@@ -43,34 +36,6 @@ void test('worker-rebalance: a worker joining and leaving mid-stream loses no ev
   // It leaves while the last third streams in: its partitions move back.
   await Promise.all([publishAll(pipeline, third), joining.stop()]);
 
-  for (const { subject, arrivals } of plan) {
-    const expected = eventIds(arrivals);
-    await waitFor(
-      async () => {
-        const state = await pipeline.store.readState(subject);
-        return state.emittedVersion === expected.length;
-      },
-      `every event of ${subject} applied and emitted`,
-      60_000,
-    );
-    const state = await pipeline.store.readState(subject);
-    assert.equal(state.version, expected.length, 'no event applied twice');
-    const held = [
-      state.evidence.telecom,
-      state.evidence.location,
-      state.evidence.biometric,
-      state.evidence.registry,
-    ]
-      .flat()
-      .map((e) => e.eventId);
-    assert.deepEqual([...held].sort(), [...expected].sort(), 'each event exactly once in state');
-  }
-  const byId = new Map<string, IdentityScore>();
-  for (const record of scores.records) {
-    if (record.value === null) continue;
-    const score = pipeline.codec.decode('score', record.value);
-    const seen = byId.get(score.scoreId);
-    if (seen !== undefined) assert.deepEqual(score, seen, 'a repeated score id carries the same record');
-    byId.set(score.scoreId, score);
-  }
+  for (const { subject, arrivals } of plan) await assertEachEventOnce(pipeline, subject, arrivals, 60_000);
+  assertNoConflictingScores(pipeline, scores);
 });
