@@ -9,7 +9,7 @@ import type { Arrivals } from './evidence-factory.js';
 import { waitFor, type Collector, type TestPipeline } from './pipeline.js';
 
 /** The event ids of `arrivals`, every kind. */
-export function eventIds(arrivals: Arrivals): string[] {
+function eventIds(arrivals: Arrivals): string[] {
   return [arrivals.telecom, arrivals.location, arrivals.biometric, arrivals.registry].flatMap(
     (list) => list?.map((e) => e.eventId) ?? [],
   );
