@@ -30,7 +30,9 @@ import { codeOfBodyError, codeOfClientStatus, sendApiError } from './api-errors.
 import { UNMATCHED_ROUTE, type DmidMetrics } from './metrics.js';
 import type { ReadinessSource } from './readiness.js';
 import { HEALTH_ROUTE, METRICS_ROUTE, READY_ROUTE, registerHealthRoutes } from './routes/health-routes.js';
+import { registerConsentRoutes } from './routes/consent-routes.js';
 import {
+  receiptGuard,
   registerRelyingPartyRoutes,
   scoreReadGuard,
   type RelyingPartyRouteDeps,
@@ -57,7 +59,10 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface ApiServerOptions {
   /** Where scores are read from (only `readScore` is used). */
   readonly store: Pick<StateStore, 'readScore'>;
-  /** Where anchor receipts are read from; without it `GET /v1/anchors/:anchorId/receipt` is not served. */
+  /**
+   * Where anchor receipts are read from; without it, or without relying parties (receipts are served only
+   * to the party that received the record), `GET /v1/anchors/:anchorId/receipt` is not served.
+   */
   readonly receipts?: Pick<ReceiptStore, 'readReceipt'>;
   readonly metrics: DmidMetrics;
   /** Whether this process is ready (Kafka, Redis, consumption); see readiness.ts. */
@@ -119,10 +124,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     ...(options.relyingParties === undefined ? {} : { guard: scoreReadGuard(options.relyingParties) }),
   });
-  if (options.relyingParties !== undefined) registerRelyingPartyRoutes(app, options.relyingParties);
-  if (options.receipts !== undefined) {
+  if (options.relyingParties !== undefined) {
+    registerRelyingPartyRoutes(app, options.relyingParties);
+    registerConsentRoutes(app, options.relyingParties);
+  }
+  // Receipts are for the parties that received their records: without relying parties, nobody may read one.
+  if (options.receipts !== undefined && options.relyingParties !== undefined) {
     registerReceiptRoute(app, {
       receipts: options.receipts,
+      guard: receiptGuard(options.relyingParties),
       storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     });
   }

@@ -17,6 +17,7 @@ import { ledgerCommand, LEDGER_HELP } from './ledger-command.js';
 import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command.js';
 import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
 import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
+import { consentCommand, CONSENT_HELP } from './consent-command.js';
 
 interface Command {
   readonly summary: string;
@@ -46,9 +47,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   ledger: { summary: 'verify a ledger file, deploy the EVM contract', help: LEDGER_HELP, run: ledgerCommand },
   receipt: { summary: 'verify an anchor receipt offline', help: RECEIPT_HELP, run: receiptCommand },
   subject: {
-    summary: 'erase a subject (its salt: anchors become unlinkable)',
+    summary: "erase a subject; print a subject's access log",
     help: SUBJECT_HELP,
     run: subjectCommand,
+  },
+  consent: {
+    summary: 'make enrolment-authority keys; issue consent tokens',
+    help: CONSENT_HELP,
+    run: consentCommand,
   },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',
