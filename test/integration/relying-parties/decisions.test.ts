@@ -24,7 +24,6 @@ const KEY_OF: Readonly<Record<ShippedPolicyId, string>> = {
   'telecom.sim-replacement': KEYS.carrier,
 };
 
-
 async function relate(h: RelyingPartyHarness, key: string, subject: string): Promise<void> {
   await h.relate(key, subject);
 }

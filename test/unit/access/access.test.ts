@@ -59,7 +59,12 @@ void describe('relationships (in-memory twin)', () => {
     const store = createMemoryAccessStore();
     const s = subjectId();
     await store.putRelationship(s, 'a', { kind: 'CONSENT', expiresAt: 1000, purpose: null, tokenId: null });
-    assert.deepEqual(await store.liveRelationship(s, 'a', 999), { kind: 'CONSENT', expiresAt: 1000, purpose: null, tokenId: null });
+    assert.deepEqual(await store.liveRelationship(s, 'a', 999), {
+      kind: 'CONSENT',
+      expiresAt: 1000,
+      purpose: null,
+      tokenId: null,
+    });
     assert.equal(await store.liveRelationship(s, 'a', 1000), null);
     assert.equal(await store.liveRelationship(s, 'b', 0), null);
     assert.deepEqual(await store.liveParties(s, 0), ['a']);
