@@ -15,10 +15,14 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
-/** Ranges no webhook may reach. */
-const BLOCKED = buildBlockList();
+/**
+ * Ranges no webhook may reach, one list per family: a BlockList checks IPv4 addresses against its IPv6
+ * rules through their mapped form, so `::ffff:0:0/96` in a shared list would refuse every IPv4 address.
+ */
+const BLOCKED_V4 = buildV4();
+const BLOCKED_V6 = buildV6();
 
-function buildBlockList(): BlockList {
+function buildV4(): BlockList {
   const list = new BlockList();
   const v4: [string, number][] = [
     ['0.0.0.0', 8],
@@ -38,6 +42,11 @@ function buildBlockList(): BlockList {
     ['240.0.0.0', 4],
   ];
   for (const [address, prefix] of v4) list.addSubnet(address, prefix, 'ipv4');
+  return list;
+}
+
+function buildV6(): BlockList {
+  const list = new BlockList();
   const v6: [string, number][] = [
     ['::', 96], // unspecified, loopback and IPv4-compatible
     ['::ffff:0:0', 96], // IPv4-mapped
@@ -60,7 +69,7 @@ function buildBlockList(): BlockList {
 export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? BLOCKED_V4.check(address, 'ipv4') : BLOCKED_V6.check(address, 'ipv6');
 }
 
 export interface WebhookTargetPolicy {
