@@ -1,9 +1,11 @@
 /**
- * Rewrites the generated parts of the docs from the code that owns them: `.env.example` and the README's
- * configuration and error tables (between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers).
+ * Rewrites the generated parts of the docs from the code that owns them: `.env.example`, the README's
+ * configuration and error tables (between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers) and
+ * docs/metrics.md (from the metric catalogue, src/api/metric-catalog.ts).
  * Unit tests fail when these are out of date, so run `npm run gen:docs` after changing a setting or code.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { metricsDoc } from '../src/api/metric-catalog.js';
 import { configTable, envExample, toolingTable } from '../src/config.js';
 import { errorTable, reasonTable } from '../src/errors.js';
 import { assuranceRuleTable } from '../src/scoring/assurance.js';
@@ -31,4 +33,5 @@ readme = replaceSection(readme, 'scoring-constants', scoringConstantsTable());
 readme = replaceSection(readme, 'assurance-rules', assuranceRuleTable());
 readme = replaceSection(readme, 'dlq-reasons', reasonTable());
 writeFileSync(new URL('README.md', root), readme);
-process.stdout.write('wrote .env.example and README.md tables\n');
+writeFileSync(new URL('docs/metrics.md', root), metricsDoc());
+process.stdout.write('wrote .env.example, README.md tables and docs/metrics.md\n');
