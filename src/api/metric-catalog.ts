@@ -1,7 +1,7 @@
 /**
  * The catalogue of every metric a dmid process can export: the engine's (metrics.ts), the ledger writer's
  * (ledger-metrics.ts) and the relying-party side's (relying-party-metrics.ts), created together in one
- * registry. docs/metrics.md is generated from it (`npm run gen:docs`), and the tests of the Grafana
+ * registry. The tables of docs/metrics.md are generated from it (`npm run gen:docs`), and the tests of the Grafana
  * dashboard and the Prometheus alert rules check every metric they query against it, so a renamed or
  * removed metric breaks them in the suite rather than on a cluster. A new metric module must be added
  * to {@link catalogRegistry}.
@@ -65,37 +65,19 @@ function labelNamesOf(metric: object): string[] {
   return names.filter((n): n is string => typeof n === 'string' && n !== 'le');
 }
 
-/** docs/metrics.md, generated from the catalogue. */
-export function metricsDoc(families: readonly MetricFamily[] = metricFamilies()): string {
-  const own = families.filter((f) => f.name.startsWith('dmid_'));
-  const node = families.filter((f) => !f.name.startsWith('dmid_'));
-  const rows = own.map((f) => {
-    const labels = f.labels.length === 0 ? '' : f.labels.map((l) => `\`${l}\``).join(', ');
-    return `| \`${f.name}\` | ${f.type} | ${labels} | ${f.help.replace(/\|/g, '\\|')} |`;
-  });
-  return [
-    '# Metrics',
-    '',
-    '<!-- Generated from src/api/metric-catalog.ts by `npm run gen:docs`; edits are lost. -->',
-    '',
-    'Every process serves them on `GET /metrics` (Prometheus text format). No label holds a subject id:',
-    'label values come from closed sets, or are topics and partitions admitted by a bounded guard',
-    '(src/api/label-guard.ts); a value refused or over the limit is counted in',
-    '`dmid_metric_labels_refused_total{metric}`. `dmid run` exports the pipeline, API and relying-party',
-    'metrics; `dmid ledger-writer` the `dmid_ledger_*` ones and the API and readiness ones; the embedded',
-    'mode all of them. The Grafana dashboard (deploy/grafana/dmid.json) and the alert rules',
-    '(deploy/prometheus/dmid-rules.yaml) are checked against this list in the test suite, and the output',
-    'of a running engine passes `promtool check metrics`.',
-    '',
-    '| metric | type | labels | meaning |',
-    '|---|---|---|---|',
-    ...rows,
-    '',
-    "Node.js and process metrics (prom-client's defaults, under their standard names; the three",
-    '`nodejs_active_*_total` gauges are left out, as `promtool check metrics` rejects a gauge named like a',
-    'counter: `sum(nodejs_active_handles)` gives the same number):',
-    '',
-    node.map((f) => `\`${f.name}\``).join(', ') + '.',
-    '',
-  ].join('\n');
+/** The table of dmid's own metrics in docs/metrics.md (`npm run gen:docs`). */
+export function metricsTable(families: readonly MetricFamily[] = metricFamilies()): string {
+  const rows = families
+    .filter((f) => f.name.startsWith('dmid_'))
+    .map((f) => {
+      const labels = f.labels.map((l) => `\`${l}\``).join(', ');
+      return `| \`${f.name}\` | ${f.type} | ${labels} | ${f.help.replace(/\|/g, '\\|')} |`;
+    });
+  return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The list of the Node.js and process metrics in docs/metrics.md. */
+export function nodeMetricsList(families: readonly MetricFamily[] = metricFamilies()): string {
+  const names = families.filter((f) => !f.name.startsWith('dmid_')).map((f) => `\`${f.name}\``);
+  return `${names.join(', ')}.`;
 }

@@ -81,7 +81,7 @@ Options:
   -h, --help     show help (also: dmid <command> --help)
   -v, --version  show the version
 
-Configuration is read from DMID_* environment variables (see README.md).`;
+Configuration is read from DMID_* environment variables (see docs/configuration.md).`;
 }
 
 export function version(): string {
