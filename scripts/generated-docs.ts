@@ -4,6 +4,7 @@
  * (scripts/gen-docs.ts) rewrites them and test/unit/docs.test.ts fails when a page is out of date. The
  * README carries no generated table: it stays one page a newcomer reads.
  */
+import { metricsTable, nodeMetricsList } from '../src/api/metric-catalog.js';
 import { configTable, envExample, toolingTable } from '../src/config.js';
 import { errorTable, reasonTable } from '../src/errors.js';
 import { assuranceRuleTable } from '../src/scoring/assurance.js';
@@ -22,6 +23,7 @@ export const GENERATED_PAGES: readonly GeneratedPage[] = [
   { file: 'docs/errors.md', sections: { errors: errorTable } },
   { file: 'docs/providers.md', sections: { 'dlq-reasons': reasonTable } },
   { file: 'docs/development.md', sections: { tooling: toolingTable } },
+  { file: 'docs/metrics.md', sections: { metrics: metricsTable, 'node-metrics': nodeMetricsList } },
   {
     file: 'docs/scoring.md',
     sections: {
