@@ -111,7 +111,9 @@ async function withInfra(run: (infra: Infra) => Promise<boolean>): Promise<boole
     // A missing broker is a failure everywhere, never a skip: a green run must mean the tests ran.
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`test runner: integration tests cannot run: ${reason}`);
-    console.error('test runner: they need Java 17 and Maven (for Kafka) and redis-server; see README.md');
+    console.error(
+      'test runner: they need Java 17 and Maven (for Kafka) and redis-server; see docs/development.md',
+    );
     return false;
   }
   try {
