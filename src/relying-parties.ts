@@ -27,7 +27,7 @@ import {
   NO_RELYING_PARTY_METRICS,
   type RelyingPartyMetrics,
 } from './api/relying-party-metrics.js';
-import type { RelyingPartyRouteDeps } from './api/routes/relying-party-routes.js';
+import type { AccessGuardDeps, RelyingPartyRouteDeps } from './api/routes/relying-party-routes.js';
 import type { Codec } from './codec/codec.js';
 import type { Config } from './config.js';
 import type { Transport } from './ingest/transport.js';
@@ -99,6 +99,29 @@ function consentVerifierFor(config: Config, embedded: boolean): ConsentVerifier 
 
 /** How long a party may fetch the receipt of a record it received, ms (the receipts' own life). */
 const RECEIPT_GRANT_MS = 400 * 86_400_000;
+
+/**
+ * The score and receipt guards of a process that serves no decisions (`dmid ledger-writer`): the same
+ * clients, rate limits, relationships, receipt grants and access log as the engine's, from the shared Redis.
+ */
+export function createAccessGuards(config: Config, redis: Redis, logger: Logger): AccessGuardDeps {
+  const rp = config.relyingParties;
+  const keyPrefix = config.redis.keyPrefix;
+  return {
+    clients: clientsFor(config, false),
+    limiter: createRedisRateLimiter({
+      redis,
+      keyPrefix,
+      ratePerSecond: rp.rateLimitPerSecond,
+      burst: rp.rateLimitBurst,
+    }),
+    access: createRedisAccessStore({ redis, keyPrefix }),
+    accessLog: createRedisAccessAudit({ redis, keyPrefix, ttlMs: rp.accessLogTtlMs }),
+    audit: logger.child({ component: 'audit' }),
+    metrics: NO_RELYING_PARTY_METRICS,
+    now: Date.now,
+  };
+}
 
 export function createRelyingParties(options: RelyingPartiesOptions): RelyingParties {
   const { config, logger } = options;

@@ -35,6 +35,7 @@ import {
   receiptGuard,
   registerRelyingPartyRoutes,
   scoreReadGuard,
+  type AccessGuardDeps,
   type RelyingPartyRouteDeps,
 } from './routes/relying-party-routes.js';
 import { registerScoreRoute } from './routes/score-route.js';
@@ -78,6 +79,12 @@ export interface ApiServerOptions {
   readonly readinessTimeoutMs?: number;
   /** The relying-party routes (decisions, relationships, alerts); absent: not served. */
   readonly relyingParties?: RelyingPartyRouteDeps;
+  /**
+   * Who may read scores and receipts in a process without the relying-party routes (the ledger writer):
+   * API keys, relationships and receipt grants from the shared Redis. Absent there: scores are open
+   * (a bare development server) and receipts are not served.
+   */
+  readonly accessGuards?: AccessGuardDeps;
 }
 
 export interface ApiServer {
@@ -114,6 +121,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
   });
   addHooks(app, options.metrics);
+  const guards: AccessGuardDeps | undefined = options.relyingParties ?? options.accessGuards;
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) => sendApiError(reply, 'ROUTE_NOT_FOUND'));
   registerScoreRoute(app, {
@@ -122,17 +130,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     halfLives: options.halfLives,
     now: options.now ?? Date.now,
     storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
-    ...(options.relyingParties === undefined ? {} : { guard: scoreReadGuard(options.relyingParties) }),
+    ...(guards === undefined ? {} : { guard: scoreReadGuard(guards) }),
   });
   if (options.relyingParties !== undefined) {
     registerRelyingPartyRoutes(app, options.relyingParties);
     registerConsentRoutes(app, options.relyingParties);
   }
-  // Receipts are for the parties that received their records: without relying parties, nobody may read one.
-  if (options.receipts !== undefined && options.relyingParties !== undefined) {
+  // Receipts are for the parties that received their records: without guards, nobody may read one.
+  if (options.receipts !== undefined && guards !== undefined) {
     registerReceiptRoute(app, {
       receipts: options.receipts,
-      guard: receiptGuard(options.relyingParties),
+      guard: receiptGuard(guards),
       storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     });
   }

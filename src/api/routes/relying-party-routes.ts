@@ -188,7 +188,13 @@ export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPa
  * The score route with relying parties configured: a client needs the `readRawScores` scope, and a live
  * relationship with the subject; without one it is answered like an unknown subject.
  */
-export function scoreReadGuard(deps: RelyingPartyRouteDeps): ScoreReadGuard {
+/** What the score and receipt guards need: a process serving no decisions (the ledger writer) has these. */
+export type AccessGuardDeps = Pick<
+  RelyingPartyRouteDeps,
+  'clients' | 'limiter' | 'access' | 'accessLog' | 'audit' | 'metrics' | 'now'
+>;
+
+export function scoreReadGuard(deps: AccessGuardDeps): ScoreReadGuard {
   const relationships = new WeakMap<FastifyRequest, Relationship>();
   return {
     onRequest: authenticate(deps),
@@ -234,7 +240,7 @@ export function scoreReadGuard(deps: RelyingPartyRouteDeps): ScoreReadGuard {
 }
 
 /** The receipt route's guard: an API key, and a grant for the record (written when it was served). */
-export function receiptGuard(deps: RelyingPartyRouteDeps): ReceiptGuard {
+export function receiptGuard(deps: AccessGuardDeps): ReceiptGuard {
   return {
     onRequest: authenticate(deps),
     async entitled(request, recordId) {

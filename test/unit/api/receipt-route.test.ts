@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { deterministicUuid, scoreIdFor } from '../../../src/anchor/ids.js';
+import { deterministicUuid } from '../../../src/anchor/ids.js';
 import { leafHashOf, type AnchorLeaf } from '../../../src/anchor/receipt.js';
 import { createMemoryReceiptStore, type ReceiptStore } from '../../../src/anchor/receipt-store.js';
 import { createMetrics } from '../../../src/api/metrics.js';
@@ -69,7 +69,10 @@ void describe('receipt route', () => {
     });
     t.after(() => api.close());
     const subject = subjectId();
-    // Thirty versions of one subject anchored under ids computable from subject and version.
+    // Thirty versions of one subject anchored under ids computed from subject and version, as they were
+    // before they were keyed with the subject's salt: stored here, so only the entitlement refuses them.
+    const scoreIdFor = (subject: string, version: number): string =>
+      deterministicUuid(`score:${subject}:${version}`);
     const computed = Array.from({ length: 30 }, (_, i) =>
       deterministicUuid(`anchor:${scoreIdFor(subject, i + 1)}`),
     );
