@@ -9,9 +9,10 @@ import { pino } from 'pino';
 import { createCodec, type Codec } from '../../src/codec/codec.js';
 import type { AnchorEvent, IdentityScore, Signal, SignalKind } from '../../src/codec/types.js';
 import { allTopics, topicNames, type TopicNames } from '../../src/config.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import {
-  consumeRecords,
   produceRecords,
+  produceToTopics,
   type ConsumedRecord,
   type KafkaProducer,
 } from '../../src/ingest/kafka-client.js';
@@ -143,7 +144,7 @@ export async function startPipeline(
       await send('registry', arrivals.registry);
     },
     async publishRaw(kind, records) {
-      await producer.send({ topic: kindTopic(kind), acks: -1, messages: records.map((r) => ({ ...r })) });
+      await produceToTopics(producer, [{ topic: kindTopic(kind), records }]);
     },
     startWorker(metrics = NO_METRICS) {
       const worker = createWorker({
