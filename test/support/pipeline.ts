@@ -9,9 +9,10 @@ import { pino } from 'pino';
 import { createCodec, type Codec } from '../../src/codec/codec.js';
 import type { AnchorEvent, IdentityScore, Signal, SignalKind } from '../../src/codec/types.js';
 import { allTopics, topicNames, type TopicNames } from '../../src/config.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import {
-  consumeRecords,
   produceRecords,
+  produceToTopics,
   type ConsumedRecord,
   type KafkaProducer,
 } from '../../src/ingest/kafka-client.js';
@@ -100,7 +101,7 @@ export function testScorer(kind: string = process.env.DMID_SCORER ?? 'model'): P
 
 export async function startPipeline(
   t: TestContext,
-  options: { partitions?: number; scorer?: 'model' | 'rules' } = {},
+  options: { partitions?: number; scorer?: 'model' | 'rules'; replicationFactor?: number } = {},
 ): Promise<TestPipeline> {
   const scorer = await testScorer(options.scorer);
   const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
@@ -111,7 +112,8 @@ export async function startPipeline(
     const specs = allTopics(topics).map((name) => ({
       name,
       partitions: options.partitions ?? 3,
-      replicationFactor: 1,
+      // 3 on the fault tests' three-broker cluster; 1 on the single broker of the others.
+      replicationFactor: options.replicationFactor ?? 1,
     }));
     await ensureTopics(admin, specs);
   } finally {
@@ -148,7 +150,7 @@ export async function startPipeline(
       await send('registry', arrivals.registry);
     },
     async publishRaw(kind, records) {
-      await producer.send({ topic: kindTopic(kind), acks: -1, messages: records.map((r) => ({ ...r })) });
+      await produceToTopics(producer, [{ topic: kindTopic(kind), records }]);
     },
     scoresEmitted: () => scoresEmitted,
     startWorker(metrics = NO_METRICS) {
