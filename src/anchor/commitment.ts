@@ -14,7 +14,7 @@ import { createHash, createHmac, hash } from 'node:crypto';
 import type { Codec } from '../codec/codec.js';
 import type { AnchorEvent, IdentityScore } from '../codec/types.js';
 import { HEADER_LENGTH } from '../codec/single-object-framing.js';
-import { deterministicUuid } from './ids.js';
+import { anchorIdFor } from './ids.js';
 
 /** The canonical bytes of a score record: its Avro body under the contract schema. */
 export function canonicalScoreBytes(codec: Codec, score: IdentityScore): Buffer {
@@ -36,12 +36,12 @@ export function subjectCommitment(saltHex: string, subjectId: string): string {
 
 /**
  * The anchor of a score, given the score's encoded record (so the hash covers exactly the bytes produced,
- * and the score is not encoded twice). Its id is derived from the score id, so a re-emitted score
- * re-emits the same anchor.
+ * and the score is not encoded twice). Its id is derived from the score id under the subject's salt
+ * (ids.ts), so a re-emitted score re-emits the same anchor, and no outsider can compute it.
  */
 export function anchorFor(score: IdentityScore, framedScore: Uint8Array, saltHex: string): AnchorEvent {
   return {
-    anchorId: deterministicUuid(`anchor:${score.scoreId}`),
+    anchorId: anchorIdFor(score.scoreId, saltHex),
     scoreId: score.scoreId,
     recordHash: framedRecordHash(framedScore),
     subjectCommitment: subjectCommitment(saltHex, score.subjectId),

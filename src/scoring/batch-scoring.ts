@@ -82,7 +82,7 @@ function freshScores(plan: ScoringPlan, results: readonly ScoreResult[]): Scored
     if (state === undefined) throw new Error('scorer returned more results than inputs');
     const cached = {
       version: state.version,
-      score: toIdentityScore(result, scoreIdFor(state.subjectId, state.version)),
+      score: toIdentityScore(result, scoreIdFor(state.subjectId, state.salt, state.version)),
     };
     return { cached, state };
   });
