@@ -23,7 +23,9 @@
 import type { DimensionScore } from '../../codec/types.js';
 import { assuranceOf } from '../assurance.js';
 import { capOf } from '../caps.js';
-import { isStale, type HalfLives } from '../decay.js';
+import type { SubjectFeatures } from '../../features/extract-features.js';
+import { FEATURE_COUNT, toVector } from '../../features/feature-vector.js';
+import { freshnessAt, isStale, type HalfLives } from '../decay.js';
 import {
   compareReasons,
   MISSING_CODE,
@@ -34,7 +36,6 @@ import {
 } from '../reasons.js';
 import { BASE_WEIGHTS } from '../rules-constants.js';
 import { DIMENSIONS, type ScoreInput, type ScoreResult, type Scorer } from '../scorer.js';
-import { RuleHits } from '../sub-scores.js';
 import { sigmoid } from './calibration-math.js';
 import {
   calibratedLogit,
@@ -44,7 +45,7 @@ import {
 } from './additive-model.js';
 import { TERM_COUNT, TERM_DIMENSION, TERMS, writeTermInputs } from './additive-terms.js';
 import { defaultModelDir, loadModel, MODEL_NAME, type ModelMetadata } from './model-files.js';
-import { allocateRows, writeRow, type ModelRows } from './model-inputs.js';
+import { allocateRows, type ModelRows } from './model-inputs.js';
 
 /** Options of {@link createModelScorer}. */
 export interface ModelScorerOptions {
@@ -72,10 +73,10 @@ class AdditiveModelScorer implements Scorer {
   readonly #calibration: AdditiveCalibration;
   readonly #typical: readonly number[];
   readonly #halfLives: HalfLives;
-  readonly #hits = new RuleHits();
   readonly #f = new Float64Array(TERM_COUNT);
   readonly #byCode = new Float64Array(REASON_CODES.length);
   readonly #touched: number[] = [];
+  readonly #seen = new Uint8Array(REASON_CODES.length);
 
   constructor(metadata: ModelMetadata) {
     this.version = metadata.version;
@@ -94,7 +95,7 @@ class AdditiveModelScorer implements Scorer {
     for (let i = 0; i < n; i += 1) {
       const input = inputs[i];
       if (input === undefined) continue;
-      writeRow(rows, i, input.features, input.computedAtMs, this.#halfLives, this.#hits);
+      writeModelRow(rows, i, input.features, input.computedAtMs, this.#halfLives);
       writeTermInputs(rows.vectors, rows.fresh, i, g, mask);
       results[i] = this.#result(input, i, rows, g, mask);
     }
@@ -106,7 +107,7 @@ class AdditiveModelScorer implements Scorer {
     const f = this.#f;
     const zc = calibratedLogit(this.#calibration, rawTerms(this.#params, g, mask, i, f));
     const p = sigmoid(zc);
-    const caps = this.#capCodes();
+    const caps = capCodesOf(input.features);
     let cap = 1;
     for (const code of caps) cap = Math.min(cap, capOf(code));
     const confidence = Math.min(p, cap);
@@ -115,6 +116,8 @@ class AdditiveModelScorer implements Scorer {
     const byCode = this.#byCode;
     const touched = this.#touched;
     touched.length = 0;
+    const seen = this.#seen;
+    seen.fill(0);
     for (let t = 0; t < TERM_COUNT; t += 1) {
       const m = mask[i * TERM_COUNT + t] ?? 0;
       const value = f[t] ?? 0;
@@ -124,7 +127,10 @@ class AdditiveModelScorer implements Scorer {
       full[d] = (full[d] ?? 0) + (a * m * value) / (fresh > 0 ? fresh : 1);
       const k = value < 0 ? (NEGATIVE_INDEX[t] ?? -1) : (POSITIVE_INDEX[t] ?? -1);
       if (k < 0) continue;
-      if (byCode[k] === 0 && !touched.includes(k)) touched.push(k);
+      if (seen[k] === 0) {
+        seen[k] = 1;
+        touched.push(k);
+      }
       byCode[k] = (byCode[k] ?? 0) + a * m * value;
     }
     for (const k of touched) {
@@ -148,16 +154,6 @@ class AdditiveModelScorer implements Scorer {
       modelVersion: `${this.name}-${this.version}`,
       triggerEventId: input.triggerEventId,
     };
-  }
-
-  /** The capping codes among the subject's rule hits (left in #hits by writeRow). */
-  #capCodes(): ReasonCode[] {
-    const codes: ReasonCode[] = [];
-    for (let k = 0; k < this.#hits.count; k += 1) {
-      const code = this.#hits.codes[k];
-      if (code !== undefined && capOf(code) < 1) codes.push(code);
-    }
-    return codes;
   }
 
   /** One reason per capping code; the binding one carries what the cap took off the logit. */
@@ -224,6 +220,39 @@ class AdditiveModelScorer implements Scorer {
       };
     });
   }
+}
+
+/**
+ * The rows the model reads (feature vector, presence, freshness) without the rules' raw sub-scores that
+ * model-inputs.ts `writeRow` also computes for the training data's baseline: the same vector and the
+ * same freshness, so serving equals training.
+ */
+function writeModelRow(
+  rows: ModelRows,
+  i: number,
+  features: SubjectFeatures,
+  atMs: number,
+  halfLives: HalfLives,
+): void {
+  toVector(features, rows.vectors, i * FEATURE_COUNT);
+  const parts = [features.telecom, features.location, features.biometric, features.registry] as const;
+  for (let d = 0; d < 4; d += 1) {
+    const part = parts[d] ?? features.telecom;
+    const dimension = DIMENSIONS[d] ?? 'TELECOM';
+    rows.present[i * 4 + d] = part.present ? 1 : 0;
+    rows.fresh[i * 4 + d] = part.present ? freshnessAt(part.evidenceAt, atMs, halfLives[dimension]) : 0;
+  }
+}
+
+/** The contract's capping facts, on exactly the rules' conditions (sub-scores.ts). */
+function capCodesOf(features: SubjectFeatures): ReasonCode[] {
+  const codes: ReasonCode[] = [];
+  const registry = features.registry;
+  if (registry.present && registry.status === 'DECEASED') codes.push('REG_DECEASED');
+  else if (registry.present && registry.status === 'SUSPENDED') codes.push('REG_SUSPENDED');
+  if (features.biometric.present && features.biometric.attackUnanswered)
+    codes.push('BIO_PRESENTATION_ATTACK');
+  return codes;
 }
 
 function logit(p: number): number {
