@@ -121,6 +121,18 @@ export const SETTINGS = [
     schema: int(1, 1_000),
   },
   {
+    name: 'DMID_REDIS_MIN_REPLICAS',
+    doc: "Redis replicas that must hold a unit's state writes before its offsets are committed (`WAIT`; docs/operations.md). 0: do not wait.",
+    default: '0',
+    schema: int(0, 16),
+  },
+  {
+    name: 'DMID_REDIS_WAIT_TIMEOUT_MS',
+    doc: 'How long a unit waits for `DMID_REDIS_MIN_REPLICAS` replicas before it fails and is retried, ms.',
+    default: '1000',
+    schema: int(1, 60_000),
+  },
+  {
     name: 'DMID_HALF_LIFE_HOURS',
     doc: 'Evidence half-lives per dimension, hours: `telecom,location,biometric,registry`.',
     default: '720,12,168,2160',
@@ -345,6 +357,10 @@ export interface Config {
     readonly evidenceCopies: number;
     /** Most subjects in one script call (redis-store.ts subjectsPerCall). */
     readonly subjectsPerCall: number;
+    /** Replicas a unit's writes must reach before its offsets are committed (redis-store.ts minReplicas). */
+    readonly minReplicas: number;
+    /** How long to wait for them, ms. */
+    readonly waitTimeoutMs: number;
   };
   readonly state: {
     readonly stateTtlSeconds: number;
@@ -482,6 +498,8 @@ function build(raw: Map<string, unknown>): Config {
       keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
       evidenceCopies: num('DMID_EVIDENCE_COPIES'),
       subjectsPerCall: num('DMID_REDIS_SUBJECTS_PER_CALL'),
+      minReplicas: num('DMID_REDIS_MIN_REPLICAS'),
+      waitTimeoutMs: num('DMID_REDIS_WAIT_TIMEOUT_MS'),
     },
     state: {
       stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),

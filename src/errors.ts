@@ -120,6 +120,11 @@ export const ERRORS = {
   },
   DMID_KAFKA_TOPIC_FAILED: { canRetry: true, summary: 'Creating or describing a topic failed.' },
   DMID_REDIS_UNAVAILABLE: { canRetry: true, summary: 'Redis cannot be reached or refused the command.' },
+  DMID_STATE_EPOCH_CHANGED: {
+    canRetry: true,
+    summary:
+      'The state store lost its epoch (wiped, restarted empty) or got another one: consumption waits for an operator (`dmid state`).',
+  },
   DMID_POLICY_INVALID: {
     canRetry: false,
     summary: 'A policy pack file is not valid YAML, breaks the policy schema, or repeats an id and version.',

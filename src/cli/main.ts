@@ -17,6 +17,7 @@ import { ledgerCommand, LEDGER_HELP } from './ledger-command.js';
 import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command.js';
 import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
 import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
+import { stateCommand, STATE_HELP } from './state-command.js';
 
 interface Command {
   readonly summary: string;
@@ -49,6 +50,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'erase a subject (its salt: anchors become unlinkable)',
     help: SUBJECT_HELP,
     run: subjectCommand,
+  },
+  state: {
+    summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',
+    help: STATE_HELP,
+    run: stateCommand,
   },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',
