@@ -1,34 +1,16 @@
 /**
- * Rewrites the generated parts of the docs from the code that owns them: `.env.example` and the README's
- * configuration and error tables (between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers).
- * Unit tests fail when these are out of date, so run `npm run gen:docs` after changing a setting or code.
+ * Rewrites the generated parts of the docs from the code that owns them: `.env.example` and the tables of
+ * the docs pages listed in scripts/generated-docs.ts. Unit tests fail when these are out of date, so run
+ * `npm run gen:docs` after changing a setting, an error code, a reason or a scoring constant.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configTable, envExample, toolingTable } from '../src/config.js';
-import { errorTable, reasonTable } from '../src/errors.js';
-import { assuranceRuleTable } from '../src/scoring/assurance.js';
-import { reasonCodeTable } from '../src/scoring/reasons.js';
-import { scoringConstantsTable } from '../src/scoring/scoring-tables.js';
+import { envExample, GENERATED_PAGES, regenerate } from './generated-docs.js';
 
 const root = new URL('../', import.meta.url);
 
-function replaceSection(text: string, name: string, body: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} section`);
-  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
-}
-
 writeFileSync(new URL('.env.example', root), envExample());
-let readme = readFileSync(new URL('README.md', root), 'utf8');
-readme = replaceSection(readme, 'config', configTable());
-readme = replaceSection(readme, 'errors', errorTable());
-readme = replaceSection(readme, 'tooling', toolingTable());
-readme = replaceSection(readme, 'reason-codes', reasonCodeTable());
-readme = replaceSection(readme, 'scoring-constants', scoringConstantsTable());
-readme = replaceSection(readme, 'assurance-rules', assuranceRuleTable());
-readme = replaceSection(readme, 'dlq-reasons', reasonTable());
-writeFileSync(new URL('README.md', root), readme);
-process.stdout.write('wrote .env.example and README.md tables\n');
+for (const page of GENERATED_PAGES) {
+  const url = new URL(page.file, root);
+  writeFileSync(url, regenerate(page, readFileSync(url, 'utf8')));
+}
+process.stdout.write(`wrote .env.example, ${GENERATED_PAGES.map((p) => p.file).join(', ')}\n`);

@@ -1,7 +1,7 @@
 /**
  * Configuration: every `DMID_*` environment variable, parsed once into a frozen, typed, validated Config.
  *
- * One table ({@link SETTINGS}) drives parsing, `.env.example` and the README table, so the three cannot
+ * One table ({@link SETTINGS}) drives parsing, `.env.example` and docs/configuration.md, so the three cannot
  * drift apart (test/unit/config.test.ts checks the files). An unknown `DMID_` variable or a bad value stops
  * start-up with a message naming the variable (never echoing a secret). A secret may instead be given as
  * `<NAME>_FILE`, the path of a file holding it (Kubernetes and Docker secrets).
@@ -24,7 +24,7 @@ const hexKey = z
 
 interface Setting {
   readonly name: string;
-  /** What it does, with its unit; shown in the README and .env.example. */
+  /** What it does, with its unit; shown in docs/configuration.md and .env.example. */
   readonly doc: string;
   /** Default as written in the environment; undefined = unset unless given. */
   readonly default?: string;
@@ -32,7 +32,7 @@ interface Setting {
   readonly schema: z.ZodType;
 }
 
-/** Every variable dmid reads. Order is the README order. */
+/** Every variable dmid reads. Order is the order of docs/configuration.md. */
 export const SETTINGS = [
   {
     name: 'DMID_KAFKA_BROKERS',
@@ -616,7 +616,7 @@ export function envExample(): string {
   return lines.join('\n');
 }
 
-/** The README configuration table, generated from {@link SETTINGS}. */
+/** The table of docs/configuration.md, generated from {@link SETTINGS}. */
 export function configTable(): string {
   const rows = (SETTINGS as readonly Setting[]).map((s) => {
     const def = s.default === undefined ? 'unset' : s.default === '' ? '(empty)' : `\`${s.default}\``;
@@ -625,7 +625,7 @@ export function configTable(): string {
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** The README table of the tooling variables. */
+/** The table of tooling variables in docs/development.md. */
 export function toolingTable(): string {
   const rows = TOOLING_VARIABLES.map((v) => `| \`${v.name}\` | ${v.default} | ${v.doc} |`);
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

@@ -43,7 +43,7 @@ export const DLQ_REASONS = [
 
 export type DlqReason = (typeof DLQ_REASONS)[number];
 
-/** What each reason means, for the README table (a Record, so a new reason cannot go undocumented). */
+/** What each reason means, for the table in docs/providers.md (a Record, so a new reason cannot go undocumented). */
 const DLQ_REASON_SUMMARIES: Readonly<Record<DlqReason, string>> = {
   DECODE_BAD_MAGIC: 'The value does not start with the Avro single-object marker `C3 01`.',
   DECODE_UNKNOWN_SCHEMA: 'The writer schema fingerprint is not one dmid knows.',
@@ -75,11 +75,11 @@ const DLQ_REASON_SUMMARIES: Readonly<Record<DlqReason, string>> = {
 interface ErrorSpec {
   /** Whether the same operation may succeed if tried again later. */
   readonly canRetry: boolean;
-  /** One line a README reader understands. */
+  /** One line a reader of docs/errors.md understands. */
   readonly summary: string;
 }
 
-/** Every error code dmid raises, with its retry rule. The README table is generated from this list. */
+/** Every error code dmid raises, with its retry rule. The table of docs/errors.md is generated from this list. */
 export const ERRORS = {
   DMID_CONFIG_INVALID: {
     canRetry: false,
@@ -195,7 +195,7 @@ export function canRetry(error: unknown): boolean {
   return error instanceof DmidError && error.canRetry;
 }
 
-/** The README table of error codes. */
+/** The docs/errors.md table of error codes. */
 export function errorTable(): string {
   const rows = Object.entries(ERRORS).map(
     ([code, spec]) => `| \`${code}\` | ${spec.canRetry ? 'yes' : 'no'} | ${spec.summary} |`,
@@ -203,7 +203,7 @@ export function errorTable(): string {
   return ['| code | retried | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** The README table of dead-letter reasons. */
+/** The docs/providers.md table of dead-letter reasons. */
 export function reasonTable(): string {
   const rows = DLQ_REASONS.map((reason) => `| \`${reason}\` | ${DLQ_REASON_SUMMARIES[reason]} |`);
   return ['| `dlq.reason` | meaning |', '|---|---|', ...rows].join('\n');

@@ -85,8 +85,8 @@ async function startDmid(): Promise<Running> {
     deadLettered: (reason) => {
       recording.deadLettered[reason] = (recording.deadLettered[reason] ?? 0) + 1;
     },
-    scoresEmitted: (count) => {
-      recording.scores += count;
+    scoresEmitted: (levels) => {
+      recording.scores += levels.length;
     },
     endToEnd: (_observed, ingestSeconds) => recording.latency(ingestSeconds * 1000),
     batch: (size) => {

@@ -4,7 +4,7 @@
  *
  * Clients are configuration, not data: a YAML file named by `DMID_CLIENTS_FILE`, reviewed like any other
  * change to who may see what. Embedded mode without it loads the demo clients of
- * `examples/relying-parties.yaml`, whose keys are printed in the README (never use them elsewhere).
+ * `examples/relying-parties.yaml`, whose keys are printed in docs/relying-parties.md (never use them elsewhere).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -40,7 +40,7 @@ export const API_ERRORS = {
   BODY_INVALID: {
     status: 400,
     retriable: false,
-    message: 'the request body does not match the schema of this route (see README)',
+    message: 'the request body does not match the schema of this route (see docs/relying-parties.md)',
   },
   RELATIONSHIP_EXPIRY_INVALID: {
     status: 400,

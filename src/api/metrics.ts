@@ -3,7 +3,9 @@
  *
  * Names follow the Prometheus conventions: a `dmid_` prefix, base units in the name (`_seconds`), `_total`
  * on counters. The Node.js default metrics (`process_*`, `nodejs_*`) are added under their standard,
- * unprefixed names, because those are the names every Node dashboard and alert already queries.
+ * unprefixed names, because those are the names every Node dashboard and alert already queries; less the
+ * three gauges prom-client names with a counter's `_total` suffix ({@link MISNAMED_DEFAULT_GAUGES}),
+ * which `promtool check metrics` rejects.
  *
  * The handles returned take label values as arguments and pass them through the guards of
  * label-guard.ts, so no caller can turn a subject id or any other unbounded value into a label: topics and
@@ -14,9 +16,11 @@
  * metric (prom-client itself would throw on a negative counter increment).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AssuranceLevel } from '../codec/types.js';
 import { DLQ_REASONS, type DlqReason } from '../errors.js';
 import { BATCH_STAGES, type BatchStage } from '../ingest/worker.js';
 import { detectRawIdentifier } from '../privacy/pii-guard.js';
+import type { ReadinessReport } from './readiness.js';
 import { isWellFormedSubjectId } from '../privacy/pseudonymize.js';
 import {
   BoundedLabel,
@@ -50,13 +54,18 @@ const MAX_ROUTES = 32;
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 /** A fastify route pattern (`/v1/subjects/:subjectId/score`), never a concrete URL. */
 const ROUTE_PATTERN = /^\/[A-Za-z0-9/:._-]{0,100}$/;
+/**
+ * prom-client default gauges named like counters. Each is the sum over `type` of a gauge that stays
+ * (`nodejs_active_handles{type}`, ...), so dropping them loses nothing a query cannot compute.
+ */
+export const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
 /** The route label of requests that matched no route. */
 export const UNMATCHED_ROUTE = 'unmatched';
-
-export interface CounterHandle {
-  /** Adds `count` (default 1); non-positive or non-finite counts are ignored. */
-  inc(count?: number): void;
-}
 
 export interface LabelledCounterHandle<L extends string> {
   /** Adds `count` (default 1) to the series of `label`. */
@@ -106,8 +115,8 @@ export interface DmidMetrics {
   readonly eventsConsumed: LabelledCounterHandle<string>;
   /** `dmid_events_dead_lettered_total{reason}`: records sent to the DLQ, by `dlq.reason`. */
   readonly eventsDeadLettered: LabelledCounterHandle<DlqReason>;
-  /** `dmid_scores_emitted_total`: scores produced to `identity.scores`. */
-  readonly scoresEmitted: CounterHandle;
+  /** `dmid_scores_emitted_total{assurance_level}`: scores produced to `identity.scores`. */
+  readonly scoresEmitted: LabelledCounterHandle<AssuranceLevel>;
   /**
    * `dmid_observed_to_score_seconds`: from an event's `observedAt` to the score that reflects it being
    * produced. One observation per event reflected in a produced score.
@@ -138,7 +147,20 @@ export interface DmidMetrics {
    * `PII_IN_SUBJECT_ID` means a client sends raw identifiers: a privacy incident to follow up.
    */
   readonly subjectIdsRefused: LabelledCounterHandle<SubjectIdRefusal>;
+  /**
+   * `dmid_ready` and `dmid_readiness_check{check}` (1 ok, 0 failing): the last readiness report, set at
+   * each scrape (health-routes.ts), so Kafka and Redis health show on a dashboard, not only in probes.
+   */
+  readonly readiness: ReadinessGauges;
 }
+
+export interface ReadinessGauges {
+  record(report: ReadinessReport): void;
+}
+
+/** Checks the engine and the ledger writer report (engine.ts, ledger-service.ts, readiness.ts). */
+const READINESS_CHECKS = ['transport', 'store', 'consumption', 'readiness'] as const;
+const ASSURANCE_LEVELS = ['NONE', 'LOW', 'SUBSTANTIAL', 'HIGH'] as const satisfies readonly AssuranceLevel[];
 
 /** Why the API refused a subject id (named like the matching dead-letter reasons). */
 export type SubjectIdRefusal = 'SUBJECT_ID_MALFORMED' | 'PII_IN_SUBJECT_ID';
@@ -165,7 +187,10 @@ export function createMetrics(
   registry: Registry = new Registry(),
   options: MetricsOptions = {},
 ): DmidMetrics {
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   const refused: RefusalCounter = new Counter({
     name: 'dmid_metric_labels_refused_total',
@@ -179,9 +204,15 @@ export function createMetrics(
     eventsDeadLettered: closedCounter(registry, refused, {
       name: 'dmid_events_dead_lettered_total',
       help: 'Records sent to the dead-letter topic, by dlq.reason.',
+      label: 'reason',
       values: DLQ_REASONS,
     }),
-    scoresEmitted: plainCounter(registry, 'dmid_scores_emitted_total', 'Scores produced to identity.scores.'),
+    scoresEmitted: closedCounter(registry, refused, {
+      name: 'dmid_scores_emitted_total',
+      help: 'Scores produced to identity.scores, by assurance level.',
+      label: 'assurance_level',
+      values: ASSURANCE_LEVELS,
+    }),
     observedToScore: latencyHistogram(
       registry,
       'dmid_observed_to_score_seconds',
@@ -216,22 +247,15 @@ export function createMetrics(
     subjectIdsRefused: closedCounter(registry, refused, {
       name: 'dmid_http_subject_ids_refused_total',
       help: 'Score requests refused for their subject id, by reason.',
+      label: 'reason',
       values: SUBJECT_ID_REFUSALS,
     }),
+    readiness: readinessGauges(registry),
   };
 }
 
 function isCount(count: number): boolean {
   return count > 0 && Number.isFinite(count);
-}
-
-function plainCounter(registry: Registry, name: string, help: string): CounterHandle {
-  const counter = new Counter({ name, help, registers: [registry] });
-  return {
-    inc: (count = 1) => {
-      if (isCount(count)) counter.inc(count);
-    },
-  };
 }
 
 function topicCounter(
@@ -259,25 +283,30 @@ function topicCounter(
 }
 
 /**
- * A counter labelled `reason` over a closed set, every series started at 0 (an alert on one reason needs
- * its series before the first event). The type already restricts reasons; the runtime check catches a
+ * A counter with one label over a closed set, every series started at 0 (an alert on one value needs
+ * its series before the first event). The type already restricts values; the runtime check catches a
  * cast or a value from outside TypeScript, recorded as `OTHER`.
  */
 function closedCounter<L extends string>(
   registry: Registry,
   refused: RefusalCounter,
-  spec: { readonly name: string; readonly help: string; readonly values: readonly L[] },
+  spec: {
+    readonly name: string;
+    readonly help: string;
+    readonly label: string;
+    readonly values: readonly L[];
+  },
 ): LabelledCounterHandle<L> {
-  const { name, help, values } = spec;
-  const counter = new Counter({ name, help, labelNames: ['reason'] as const, registers: [registry] });
-  for (const reason of values) counter.inc({ reason }, 0);
-  const reasonLabel = new ClosedLabel(values, 'OTHER');
+  const { name, help, label, values } = spec;
+  const counter = new Counter({ name, help, labelNames: [label], registers: [registry] });
+  for (const value of values) counter.inc({ [label]: value }, 0);
+  const closed = new ClosedLabel(values, 'OTHER');
   return {
-    inc: (reason, count = 1) => {
+    inc: (value, count = 1) => {
       if (!isCount(count)) return;
-      const label = reasonLabel.admit(reason);
-      if (label !== reason) refused.inc({ metric: name });
-      counter.inc({ reason: label }, count);
+      const admitted = closed.admit(value);
+      if (admitted !== value) refused.inc({ metric: name });
+      counter.inc({ [label]: admitted }, count);
     },
   };
 }
@@ -352,6 +381,30 @@ function lagGauge(registry: Registry, refused: RefusalCounter): ConsumerLagGauge
       gauge.remove({ topic, partition: partitionLabel(partition) });
     },
     reset: () => gauge.reset(),
+  };
+}
+
+function readinessGauges(registry: Registry): ReadinessGauges {
+  const ready = new Gauge({
+    name: 'dmid_ready',
+    help: '1 when the last readiness report (as /readyz) was ready, else 0.',
+    registers: [registry],
+  });
+  const checks = new Gauge({
+    name: 'dmid_readiness_check',
+    help: 'Readiness checks of the last report: transport (Kafka), store (Redis), consumption; 1 ok, 0 failing.',
+    labelNames: ['check'] as const,
+    registers: [registry],
+  });
+  const names = new ClosedLabel(READINESS_CHECKS, OVERFLOW_LABEL);
+  return {
+    record: (report) => {
+      ready.set(report.ready ? 1 : 0);
+      checks.reset();
+      for (const [name, check] of Object.entries(report.checks)) {
+        checks.set({ check: names.admit(name) }, check.ok ? 1 : 0);
+      }
+    },
   };
 }
 

@@ -16,7 +16,9 @@ export function workerMetrics(metrics: DmidMetrics, window?: LatencyWindow): Wor
       metrics.eventsDeadLettered.inc(reason);
       window?.recordDeadLettered();
     },
-    scoresEmitted: (count) => metrics.scoresEmitted.inc(count),
+    scoresEmitted: (levels) => {
+      for (const level of levels) metrics.scoresEmitted.inc(level);
+    },
     endToEnd(observedToScoreSeconds, ingestToScoreSeconds) {
       metrics.observedToScore.observe(Math.max(0, observedToScoreSeconds));
       metrics.ingestToScore.observe(Math.max(0, ingestToScoreSeconds));

@@ -12,6 +12,7 @@ import { allTopics, loadConfig } from '../config.js';
 import { DmidError } from '../errors.js';
 import { consumeRecords, type ConsumedRecord } from '../ingest/kafka-client.js';
 import { usage, writeLine, type CliIo } from './io.js';
+import { count } from './suggest.js';
 import { kafkaClientFor } from './kafka-config.js';
 import { recordTypeFor } from './record-types.js';
 
@@ -172,9 +173,11 @@ export async function consumeCommand(args: string[], io: CliIo): Promise<number>
   const codec = createConfiguredCodec(options.config.extraSchemaDir);
   const client = kafkaClientFor(options.config);
   const stop = stopper(options, io);
+  // Counted here, as written: the reader's own count misses the record whose handler stopped it.
+  let read = 0;
   let undecoded = 0;
   try {
-    const summary = await consumeRecords({
+    await consumeRecords({
       client,
       topic: options.topic,
       groupId: options.group,
@@ -182,17 +185,21 @@ export async function consumeCommand(args: string[], io: CliIo): Promise<number>
       signal: stop.signal,
       onRecord: async (record) => {
         if (stop.signal.aborted) return;
+        read += 1;
         const line = lineFor(options, codec, record, io);
         if (line === null) undecoded += 1;
         else await writeLine(io.stdout, line);
         stop.onRecord();
       },
     });
-    io.stderr.write(`dmid: read ${summary.records} records from ${options.topic}\n`);
+    io.stderr.write(`dmid: read ${count(read, 'record')} from ${options.topic}\n`);
   } finally {
     stop.dispose();
   }
-  if (undecoded > 0)
-    io.stderr.write(`dmid: ${undecoded} records did not decode (use --envelope to see them)\n`);
+  if (undecoded > 0) {
+    io.stderr.write(
+      `dmid: ${count(undecoded, 'record')} did not decode (use --envelope to see ${undecoded === 1 ? 'it' : 'them'})\n`,
+    );
+  }
   return undecoded > 0 ? 1 : 0;
 }

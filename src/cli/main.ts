@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { DmidError } from '../errors.js';
 import type { CliIo } from './io.js';
+import { didYouMean, optionsOf } from './suggest.js';
 import { consumeCommand, CONSUME_HELP } from './consume-command.js';
 import { policyCommand, POLICY_HELP } from './policy-command.js';
 import { modelCommand, MODEL_HELP } from './model-command.js';
@@ -23,6 +24,8 @@ interface Command {
   readonly summary: string;
   readonly help: string;
   readonly run: (args: string[], io: CliIo) => Promise<number>;
+  /** A command group: the first argument must be one of these. */
+  readonly subcommands?: readonly string[];
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -31,7 +34,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: RUN_HELP,
     run: runCommand,
   },
-  topics: { summary: 'create the topics of the contract', help: TOPICS_HELP, run: topicsCommand },
+  topics: {
+    summary: 'create the topics of the contract',
+    help: TOPICS_HELP,
+    run: topicsCommand,
+    subcommands: ['create'],
+  },
   pseudonymize: {
     summary: 'turn national IDs into subject ids (for providers)',
     help: PSEUDONYMIZE_HELP,
@@ -44,12 +52,23 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: LEDGER_WRITER_HELP,
     run: ledgerWriterCommand,
   },
-  ledger: { summary: 'verify a ledger file, deploy the EVM contract', help: LEDGER_HELP, run: ledgerCommand },
-  receipt: { summary: 'verify an anchor receipt offline', help: RECEIPT_HELP, run: receiptCommand },
+  ledger: {
+    summary: 'verify a ledger file, deploy the EVM contract',
+    help: LEDGER_HELP,
+    run: ledgerCommand,
+    subcommands: ['verify', 'deploy'],
+  },
+  receipt: {
+    summary: 'verify an anchor receipt offline',
+    help: RECEIPT_HELP,
+    run: receiptCommand,
+    subcommands: ['verify'],
+  },
   subject: {
     summary: 'erase a subject (its salt: anchors become unlinkable)',
     help: SUBJECT_HELP,
     run: subjectCommand,
+    subcommands: ['erase'],
   },
   state: {
     summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',
@@ -65,11 +84,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'train and evaluate the identity-fusion model',
     help: MODEL_HELP,
     run: modelCommand,
+    subcommands: ['train', 'evaluate'],
   },
   policy: {
     summary: 'list policy packs; backtest a draft policy on recorded scores',
     help: POLICY_HELP,
     run: policyCommand,
+    subcommands: ['list', 'backtest'],
   },
 };
 
@@ -87,7 +108,7 @@ Options:
   -h, --help     show help (also: dmid <command> --help)
   -v, --version  show the version
 
-Configuration is read from DMID_* environment variables (see README.md).`;
+Configuration is read from DMID_* environment variables (see docs/configuration.md).`;
 }
 
 export function version(): string {
@@ -95,11 +116,34 @@ export function version(): string {
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
 }
 
+/** The usage lines of a help text (up to its first blank line), and where the rest is. */
+function usageOf(name: string, command: Command): string {
+  const head = command.help.split('\n\n')[0] ?? command.help;
+  return `${head}\nSee \`dmid ${name} --help\`.`;
+}
+
+/** A command group called without a known subcommand: what it has, on stderr; exit 2. */
+function checkSubcommand(name: string, command: Command, args: readonly string[], io: CliIo): number | null {
+  const subs = command.subcommands;
+  const [sub] = args;
+  if (subs === undefined || (sub !== undefined && subs.includes(sub))) return null;
+  const said =
+    sub === undefined || sub.startsWith('-')
+      ? `dmid ${name} needs a subcommand: ${subs.join(', ')}`
+      : `dmid: DMID_USAGE: unknown ${name} subcommand '${sub}'${didYouMean(sub, subs)}`;
+  io.stderr.write(`${said}\n\n${usageOf(name, command)}\n`);
+  return 2;
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+  if (first === undefined) {
+    io.stderr.write(`${mainHelp()}\n`);
+    return 2;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') {
     io.stdout.write(`${mainHelp()}\n`);
-    return first === undefined ? 2 : 0;
+    return 0;
   }
   if (first === '-v' || first === '--version') {
     io.stdout.write(`${version()}\n`);
@@ -107,28 +151,39 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const command = COMMANDS[first];
   if (command === undefined) {
-    io.stderr.write(`dmid: unknown command '${first}'\n\n${mainHelp()}\n`);
+    const hint = didYouMean(first, Object.keys(COMMANDS));
+    io.stderr.write(`dmid: unknown command '${first}'${hint}\n\n${mainHelp()}\n`);
     return 2;
   }
   if (rest.includes('-h') || rest.includes('--help')) {
     io.stdout.write(`${command.help}\n`);
     return 0;
   }
+  const wrongGroup = checkSubcommand(first, command, rest, io);
+  if (wrongGroup !== null) return wrongGroup;
   try {
     return await command.run(rest, io);
   } catch (error) {
-    return report(error, io);
+    return report(error, io, first, command);
   }
 }
 
-function report(error: unknown, io: CliIo): number {
+/** parseArgs's message for an unknown option, with the nearest option the command documents. */
+function parseArgsMessage(error: TypeError & { code: unknown }, command: Command): string {
+  const typed = /'(-{1,2}[^'\s]+)'/.exec(error.message)?.[1];
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || typed === undefined) return error.message;
+  return `unknown option ${typed}${didYouMean(typed, optionsOf(command.help))}`;
+}
+
+function report(error: unknown, io: CliIo, name: string, command: Command): number {
   if (error instanceof DmidError) {
-    io.stderr.write(`dmid: ${error.code}: ${error.message}\n`);
-    return error.code === 'DMID_USAGE' ? 2 : 1;
+    const usage = error.code === 'DMID_USAGE';
+    io.stderr.write(`dmid: ${error.code}: ${error.message}\n${usage ? `\n${usageOf(name, command)}\n` : ''}`);
+    return usage ? 2 : 1;
   }
   // parseArgs signals usage errors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION.
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-    io.stderr.write(`dmid: DMID_USAGE: ${error.message}\n`);
+    io.stderr.write(`dmid: DMID_USAGE: ${parseArgsMessage(error, command)}\n\n${usageOf(name, command)}\n`);
     return 2;
   }
   io.stderr.write(

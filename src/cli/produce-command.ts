@@ -11,6 +11,7 @@ import { DmidError } from '../errors.js';
 import { produceRecords, type ProduceRecord } from '../ingest/kafka-client.js';
 import { VALID, validateSignal, type ValidationResult, type ValidationRules } from '../ingest/validate.js';
 import { readLines, usage, type CliIo } from './io.js';
+import { count } from './suggest.js';
 import { kafkaClientFor } from './kafka-config.js';
 import { recordTypeFor } from './record-types.js';
 
@@ -123,7 +124,7 @@ export async function produceCommand(args: string[], io: CliIo): Promise<number>
   const producer = await kafkaClientFor(parsed.config).producer();
   try {
     const result = await produceRecords(producer, parsed.topic, records);
-    io.stderr.write(`dmid: produced ${result.records} ${parsed.type} records to ${parsed.topic}\n`);
+    io.stderr.write(`dmid: produced ${count(result.records, `${parsed.type} record`)} to ${parsed.topic}\n`);
     return 0;
   } finally {
     await producer.disconnect();

@@ -13,6 +13,7 @@ import { publish, type PublishProgress, type SimulatorSink } from '../simulator/
 import { ATTACK_SCENARIOS, BENIGN_SCENARIOS } from '../simulator/scenario-catalogue.js';
 import { createSignalStream } from '../simulator/stream.js';
 import { usage, writeLine, type CliIo } from './io.js';
+import { count } from './suggest.js';
 import { kafkaClientFor } from './kafka-config.js';
 
 export const SIMULATE_HELP = `Usage: dmid simulate [options]
@@ -157,7 +158,7 @@ function progressLine(p: PublishProgress): string {
   const seconds = (p.elapsedMs / 1000).toFixed(1);
   const bad = p.bad > 0 ? `, ${p.bad} bad` : '';
   const verb = p.done ? 'simulated' : 'simulating:';
-  return `dmid: ${verb} ${p.sent} records in ${seconds} s (${Math.round(p.ratePerSecond)}/s${bad})\n`;
+  return `dmid: ${verb} ${count(p.sent, 'record')} in ${seconds} s (${Math.round(p.ratePerSecond)}/s${bad})\n`;
 }
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { allTopics, loadConfig } from '../config.js';
 import { ensureTopics } from '../ingest/topics.js';
 import { usage, writeLine, type CliIo } from './io.js';
+import { count } from './suggest.js';
 import { kafkaClientFor } from './kafka-config.js';
 
 export const TOPICS_HELP = `Usage: dmid topics create [--partitions N] [--replication-factor N]
@@ -43,7 +44,9 @@ export async function topicsCommand(args: string[], io: CliIo): Promise<number> 
     const specs = allTopics(config.topics.names).map((name) => ({ name, partitions, replicationFactor }));
     const result = await ensureTopics(admin, specs);
     for (const warning of result.warnings) io.stderr.write(`dmid: warning: ${warning.message}\n`);
-    io.stderr.write(`dmid: ${result.created.length} created, ${result.existing.length} already there\n`);
+    io.stderr.write(
+      `dmid: ${count(result.created.length, 'topic')} created, ${result.existing.length} already there\n`,
+    );
     await writeLine(io.stdout, JSON.stringify(result));
     return 0;
   } finally {

@@ -11,7 +11,7 @@
  * the batch and retries it (retry.ts); anything else fails the worker, and the batch is redelivered.
  */
 import type { Codec } from '../codec/codec.js';
-import type { SignalKind } from '../codec/types.js';
+import type { AssuranceLevel, SignalKind } from '../codec/types.js';
 import type { TopicNames } from '../config.js';
 import type { DlqReason } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -38,7 +38,8 @@ export type BatchStage = (typeof BATCH_STAGES)[number];
 export interface WorkerMetrics {
   consumed(topic: string, count: number): void;
   deadLettered(reason: DlqReason): void;
-  scoresEmitted(count: number): void;
+  /** One unit's scores produced, by assurance level. */
+  scoresEmitted(levels: readonly AssuranceLevel[]): void;
   /** Per valid event, seconds from `observedAt` and from the Kafka timestamp to its batch's outputs acked. */
   endToEnd(observedToScoreSeconds: number, ingestToScoreSeconds: number): void;
   /** One unit (the partition batches handled together) fully handled: its records (valid and dead-lettered). */
@@ -226,7 +227,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     deps.metrics.stage('features', featureSeconds);
     deps.metrics.stage('scoring', scoringSeconds);
     deps.metrics.stage('produce', produceSeconds);
-    deps.metrics.scoresEmitted(emit.length);
+    deps.metrics.scoresEmitted(emit.map(({ cached }) => cached.score.assuranceLevel));
   }
 
   return {

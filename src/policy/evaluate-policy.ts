@@ -1,6 +1,6 @@
 /**
  * Policy evaluation: a pure function from a policy and a score (as it reads at the time of the decision)
- * to an outcome. The order is fixed and documented in the README:
+ * to an outcome. The order is fixed and documented in docs/relying-parties.md:
  *  1. a reason code the policy lists in `denyReasons` is present: DENY;
  *  2. confidence below `denyBelowConfidence`: DENY;
  *  3. every other check (minimum confidence, minimum assurance, per dimension presence, sub-score and

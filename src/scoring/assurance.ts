@@ -107,7 +107,7 @@ export function isHigherLevel(a: AssuranceLevel, b: AssuranceLevel): boolean {
   return LEVEL_RANK[a] > LEVEL_RANK[b];
 }
 
-/** The README table of assurance rules, in the order they are tried. */
+/** The docs/scoring.md table of assurance rules, in the order they are tried. */
 export function assuranceRuleTable(): string {
   const rows = Object.values(ASSURANCE_RULES).map(
     (rule) => `| \`${rule.name}\` | ${rule.level} | ${rule.summary} |`,

@@ -78,7 +78,7 @@ export type ReasonSeverity = 'cap' | 'risk' | 'caution' | 'info' | 'positive';
 export interface ReasonSpec {
   readonly dimension: Dimension;
   readonly severity: ReasonSeverity;
-  /** One line for the README table. */
+  /** One line for the table in docs/scoring.md. */
   readonly summary: string;
 }
 
@@ -223,7 +223,7 @@ export function compareReasons(a: Reason, b: Reason): number {
   return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
 }
 
-/** The README table of reason codes. */
+/** The docs/scoring.md table of reason codes. */
 export function reasonCodeTable(): string {
   const rows = REASON_CODES.map((code) => {
     const { dimension, severity, summary } = REASONS[code];

@@ -1,5 +1,5 @@
 /**
- * The README table of every number behind a rules score, generated from the constants themselves so
+ * The docs/scoring.md table of every number behind a rules score, generated from the constants themselves so
  * the published policy cannot drift from the code (see also `reasonCodeTable`, `assuranceRuleTable`).
  */
 import * as f from '../features/feature-constants.js';
@@ -148,7 +148,7 @@ export const SCORING_CONSTANT_ROWS: readonly Row[] = [
   ['ASSURANCE_LOW_MIN_CONFIDENCE', k.ASSURANCE_LOW_MIN_CONFIDENCE, 'LOW'],
 ];
 
-/** The README table of scoring constants (`rules-<RULES_VERSION>`). */
+/** The docs/scoring.md table of scoring constants (`rules-<RULES_VERSION>`). */
 export function scoringConstantsTable(): string {
   const rows = SCORING_CONSTANT_ROWS.map(
     ([name, value, meaning]) => `| \`${name}\` | ${value} | ${meaning} |`,

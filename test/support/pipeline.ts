@@ -95,7 +95,7 @@ export function testScorer(kind: string = process.env.DMID_SCORER ?? 'model'): P
 
 export async function startPipeline(
   t: TestContext,
-  options: { partitions?: number; scorer?: 'model' | 'rules' } = {},
+  options: { partitions?: number; scorer?: 'model' | 'rules'; replicationFactor?: number } = {},
 ): Promise<TestPipeline> {
   const scorer = await testScorer(options.scorer);
   const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
@@ -106,7 +106,8 @@ export async function startPipeline(
     const specs = allTopics(topics).map((name) => ({
       name,
       partitions: options.partitions ?? 3,
-      replicationFactor: 1,
+      // 3 on the fault tests' three-broker cluster; 1 on the single broker of the others.
+      replicationFactor: options.replicationFactor ?? 1,
     }));
     await ensureTopics(admin, specs);
   } finally {

@@ -126,7 +126,7 @@ async function lookupRoot(chain: Chain, root: string): Promise<Found | null> {
     return reply.map((v) => BigInt(String(v)));
   });
   if (anchoredAt === undefined || anchoredAt === 0n) return null;
-  // The root is an indexed topic: the node filters; a hosted node may cap the block range (see README).
+  // The root is an indexed topic: the node filters; a hosted node may cap the block range (see docs/ledger.md).
   const filter = chain.contract.filters.BatchAnchored?.(`0x${root}`) ?? 'BatchAnchored';
   const events = await evm('BatchAnchored logs', () => chain.contract.queryFilter(filter, 0, 'latest'));
   const event = events.find((e): e is EventLog => 'args' in e);

@@ -5,7 +5,7 @@
  *   restarted (a restart would not bring them back); it fails only when the event loop cannot answer.
  * - `GET /readyz`: 200 when the injected readiness says ready and every check is ok, else 503 (Kafka or
  *   Redis unreachable, consumption paused), with the checks in the body either way.
- * - `GET /metrics`: prom-client's text format.
+ * - `GET /metrics`: prom-client's text format, after recording a fresh readiness report in it.
  *
  * None of them logs per request (probes and scrapes would drown the log); `/readyz` logs when readiness
  * changes instead. Query parameters are ignored here: probes and scrapers may add their own.
@@ -56,6 +56,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
   );
 
   app.get(METRICS_ROUTE, async (_request, reply) => {
+    // Kafka and Redis health in every scrape, bounded in time like the probe.
+    deps.metrics.readiness.record(await evaluateReadiness(deps.readiness, deps.readinessTimeoutMs));
     const text = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(text);
   });

@@ -64,6 +64,9 @@ for (const kind of SIGNAL_KINDS) {
       '30000',
     ]);
     assert.equal(consumed.code, 0, consumed.err);
+    // --max N stops after N records and says so (it once said N-1: the record that stopped it was not counted).
+    assert.match(consumed.err, new RegExp(`read ${input.length} records from ${topic}\\n`));
+    assert.match(produced.err, new RegExp(`produced ${input.length} ${kind} records to ${topic}\\n`));
     // Records of different subjects sit on different partitions, so only the set is ordered.
     assert.deepEqual(lines(consumed.out).sort(), [...input].sort());
   });
@@ -132,7 +135,9 @@ void test('consume --envelope shows records that do not decode, with their error
   const topic = await randomTopic(t, 1);
   const [good] = lines(readFileSync(new URL('registry.jsonl', EXAMPLES), 'utf8'));
   assert.ok(good !== undefined);
-  assert.equal((await dmid(['produce', '--topic', topic, '--type', 'registry'], { stdin: good })).code, 0);
+  const one = await dmid(['produce', '--topic', topic, '--type', 'registry'], { stdin: good });
+  assert.equal(one.code, 0, one.err);
+  assert.match(one.err, /produced 1 registry record to /);
   const producer = await testKafkaClient().producer();
   t.after(() => producer.disconnect());
   await produceRecords(producer, topic, [{ key: 'k', value: Buffer.from('not avro') }]);
@@ -152,6 +157,7 @@ void test('consume --envelope shows records that do not decode, with their error
   assert.equal(plain.code, 1, 'a record that does not decode makes the exit code 1');
   assert.equal(lines(plain.out).length, 1);
   assert.match(plain.err, /DMID_CODEC_BAD_MAGIC/);
+  assert.match(plain.err, /read 2 records from .*\n.*1 record did not decode \(use --envelope to see it\)/s);
 
   const shown = await dmid([
     'consume',
@@ -190,7 +196,7 @@ void test('dmid topics create makes every contract topic once, then reports them
   const again = JSON.parse(second.out) as { created: string[]; existing: string[] };
   assert.deepEqual(again.created, []);
   assert.deepEqual([...again.existing].sort(), [...names].sort());
-  assert.match(second.err, new RegExp(`0 created, ${names.length} already there`));
+  assert.match(second.err, new RegExp(`0 topics created, ${names.length} already there`));
 });
 
 void test('produce and consume without DMID_KAFKA_BROKERS fail with a usage message, not a hang', async () => {

@@ -20,6 +20,8 @@ const PIPELINE_METRICS = [
   'dmid_http_request_duration_seconds',
   'dmid_http_subject_ids_refused_total',
   'dmid_metric_labels_refused_total',
+  'dmid_ready',
+  'dmid_readiness_check',
 ];
 
 /** What a worker does for one batch of `subject`'s events. */
@@ -30,7 +32,7 @@ function feedBatch(metrics: DmidMetrics, subject: string): void {
   metrics.batchSize.observe(4);
   metrics.batchStageTime.observe('redis', 0.002);
   metrics.batchStageTime.observe('scoring', 0.0001);
-  metrics.scoresEmitted.inc();
+  metrics.scoresEmitted.inc('SUBSTANTIAL');
   metrics.observedToScore.observeBetween(T0 - 40, T0);
   metrics.ingestToScore.observeBetween(T0 - 12, T0);
   metrics.consumerLag.set('signals.telecom', 0, 17);
@@ -66,6 +68,10 @@ void describe('createMetrics', () => {
     assert.equal(valueOf(text, 'dmid_events_consumed_total{topic="invalid"}'), 1);
     assert.equal(valueOf(text, 'dmid_consumer_lag{topic="signals.telecom",partition="0"}'), 17);
     assert.equal(valueOf(text, 'dmid_consumption_paused'), 1);
+    assert.equal(valueOf(text, 'dmid_scores_emitted_total{assurance_level="SUBSTANTIAL"}'), 1);
+    assert.equal(valueOf(text, 'dmid_scores_emitted_total{assurance_level="HIGH"}'), 0);
+    // The harness's readiness, recorded by the scrape itself.
+    assert.equal(valueOf(text, 'dmid_ready'), 1);
     assert.equal(valueOf(text, 'dmid_observed_to_score_seconds_bucket{le="0.05"}'), 1);
     assert.equal(valueOf(text, 'dmid_observed_to_score_seconds_bucket{le="0.025"}'), 0);
     assert.equal(valueOf(text, 'dmid_metric_labels_refused_total{metric="dmid_consumer_lag"}'), 2);
@@ -76,6 +82,9 @@ void describe('createMetrics', () => {
     const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
     assert.ok(names.some((n) => n.startsWith('process_')) && names.some((n) => n.startsWith('nodejs_')));
     for (const name of names) assert.match(name, /^(dmid|process|nodejs)_[a-z0-9_]+$/);
+    // prom-client's gauges with a counter's suffix, which promtool rejects, are gone.
+    assert.ok(!names.some((n) => n.startsWith('nodejs_active_') && n.endsWith('_total')));
+    assert.ok(names.includes('nodejs_active_handles'));
     const dmid = names.filter((n) => n.startsWith('dmid_'));
     assert.deepEqual([...dmid].sort(), [...PIPELINE_METRICS].sort());
   });
@@ -103,15 +112,15 @@ void describe('createMetrics', () => {
 
   void test('dead-letter reasons start at 0; bad observations are dropped, not thrown', async () => {
     const metrics = createMetrics(new Registry(), { defaultMetrics: false, topics: ['signals.biometric'] });
-    metrics.scoresEmitted.inc(-1);
-    metrics.scoresEmitted.inc(Number.NaN);
+    metrics.scoresEmitted.inc('LOW', -1);
+    metrics.scoresEmitted.inc('LOW', Number.NaN);
     metrics.batchSize.observe(Number.POSITIVE_INFINITY);
     metrics.observedToScore.observeBetween(T0 + 5_000, T0);
     metrics.consumerLag.set('signals.telecom', 0, Number.NaN);
     const text = await metrics.registry.metrics();
     assert.equal(valueOf(text, 'dmid_events_dead_lettered_total{reason="DECODE_BAD_MAGIC"}'), 0);
     assert.equal(valueOf(text, 'dmid_events_consumed_total{topic="signals.biometric"}'), 0);
-    assert.equal(valueOf(text, 'dmid_scores_emitted_total'), 0);
+    assert.equal(valueOf(text, 'dmid_scores_emitted_total{assurance_level="LOW"}'), 0);
     assert.equal(valueOf(text, 'dmid_batch_size_events_count'), 0);
     // Clock skew (observedAt after the score) counts as 0 s, in the lowest bucket.
     assert.equal(valueOf(text, 'dmid_observed_to_score_seconds_bucket{le="0.001"}'), 1);

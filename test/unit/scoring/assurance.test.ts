@@ -82,7 +82,7 @@ void test('codes from a newer scorer that this version does not know are ignored
   );
 });
 
-void test('the README table lists every rule in the order tried', () => {
+void test('the assurance table lists every rule in the order tried', () => {
   const table = assuranceRuleTable();
   for (const rule of Object.values(ASSURANCE_RULES)) assert.ok(table.includes(`\`${rule.name}\``));
 });

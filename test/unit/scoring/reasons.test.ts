@@ -67,11 +67,11 @@ void test('order: larger absolute impact first, ties by the list order, unknown 
   );
 });
 
-void test('the README table has one row per code', () => {
+void test('the reason-code table has one row per code', () => {
   assert.equal(reasonCodeTable().split('\n').length, REASON_CODES.length + 2);
 });
 
-void test('the README constants table lists every exported scoring constant', () => {
+void test('the constants table lists every exported scoring constant', () => {
   const table = scoringConstantsTable();
   const names = Object.keys(constants).filter((name) => name !== 'RULES_VERSION');
   for (const name of names) {
