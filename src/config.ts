@@ -77,6 +77,13 @@ export const SETTINGS = [
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://...'),
   },
   {
+    name: 'DMID_REDIS_CLUSTER_NODES',
+    doc: 'Redis Cluster nodes, `host:port,host:port,...` (some of them are enough): uses Redis Cluster (docs/operations.md). Same as a `DMID_REDIS_URL` naming several nodes.',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'expected host:port,host:port'),
+  },
+  {
     name: 'DMID_PSEUDONYM_KEY',
     doc: 'Pseudonymisation key for `dmid pseudonymize`, hex, at least 32 bytes. Secret: prefer `_FILE`.',
     secret: true,
@@ -431,6 +438,11 @@ export function topicNames(prefix: string): TopicNames {
 }
 
 /** Every topic name, in the contract's order. */
+/** DMID_REDIS_URL, or the cluster nodes as one URL naming several (src/state/redis-client.ts). */
+function redisUrlOf(url: string | null, clusterNodes: string | null): string | null {
+  return url ?? (clusterNodes === null ? null : `redis://${clusterNodes}`);
+}
+
 export function allTopics(names: TopicNames): string[] {
   return [
     names.telecom,
@@ -494,7 +506,7 @@ function build(raw: Map<string, unknown>): Config {
       names: topicNames(prefix),
     },
     redis: {
-      url: str('DMID_REDIS_URL'),
+      url: redisUrlOf(str('DMID_REDIS_URL'), str('DMID_REDIS_CLUSTER_NODES')),
       keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
       evidenceCopies: num('DMID_EVIDENCE_COPIES'),
       subjectsPerCall: num('DMID_REDIS_SUBJECTS_PER_CALL'),

@@ -19,6 +19,16 @@ import { decodeBatch } from './batch-decoder.js';
 import type { InboundBatch, Transport } from './transport.js';
 import type { ValidationRules } from './validate.js';
 
+/**
+ * The retention the signal topics need for a rebuild to see every event scoring can still use: evidence
+ * windows hold a bounded number of events but no age limit, so an event stays in a subject's state until
+ * the state expires, `stateTtlSeconds` after the subject's last event. One day more, so that a rebuild
+ * started on the day a subject's oldest evidence would leave the topic still finds it.
+ */
+export function signalRetentionMs(stateTtlSeconds: number): number {
+  return (stateTtlSeconds + 86_400) * 1000;
+}
+
 export interface RebuildProgress {
   /** Signal records read. */
   readonly records: number;

@@ -19,6 +19,8 @@ export interface TopicSpec {
   readonly partitions: number;
   /** Copies of each partition; at least 1 and at most the number of brokers. */
   readonly replicationFactor: number;
+  /** `retention.ms` of a topic this call creates; the broker's default when absent. */
+  readonly retentionMs?: number;
 }
 
 export interface TopicWarning {
@@ -88,7 +90,14 @@ async function createTopic(admin: KafkaAdmin, spec: TopicSpec, timeoutMs: number
     return await withKafka(`create topic ${spec.name}`, () =>
       admin.createTopics({
         topics: [
-          { topic: spec.name, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor },
+          {
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            ...(spec.retentionMs === undefined
+              ? {}
+              : { configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }] }),
+          },
         ],
         waitForLeaders: true,
         timeout: timeoutMs,
