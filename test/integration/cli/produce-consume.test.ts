@@ -190,13 +190,8 @@ void test('dmid topics create makes every contract topic once, then reports them
   assert.deepEqual([...created.created].sort(), [...names].sort());
   // Signal topics keep what a state rebuild needs: DMID_STATE_TTL_SECONDS (180 days) and one day more.
   const admin = await testAdmin(t);
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: names.map((name) => ({ type: 2, name, configNames: ['retention.ms'] })),
-  });
-  const retention = new Map(
-    described.resources.map((r) => [r.resourceName, r.configEntries[0]?.configValue]),
-  );
+  const retention = new Map<string, string | null>();
+  for (const name of names) retention.set(name, await admin.topicConfig(name, 'retention.ms'));
   const signals = topicNames(prefix);
   for (const name of [signals.telecom, signals.location, signals.biometric, signals.registry]) {
     assert.equal(retention.get(name), String(181 * 86_400_000), name);
