@@ -19,6 +19,7 @@ import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command
 import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
 import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
 import { consentCommand, CONSENT_HELP } from './consent-command.js';
+import { stateCommand, STATE_HELP } from './state-command.js';
 
 interface Command {
   readonly summary: string;
@@ -68,12 +69,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "erase a subject; print a subject's access log",
     help: SUBJECT_HELP,
     run: subjectCommand,
-    subcommands: ['erase'],
+    subcommands: ['erase', 'access-log'],
   },
   consent: {
     summary: 'make enrolment-authority keys; issue consent tokens',
     help: CONSENT_HELP,
     run: consentCommand,
+    subcommands: ['keygen', 'issue'],
+  },
+  state: {
+    summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',
+    help: STATE_HELP,
+    run: stateCommand,
   },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',
