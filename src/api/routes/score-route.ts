@@ -80,7 +80,12 @@ const REASON_SCHEMA = {
   type: 'object',
   required: ['code', 'dimension', 'impact'],
   additionalProperties: false,
-  properties: { code: { type: 'string' }, dimension: { type: 'string' }, impact: { type: 'number' } },
+  properties: {
+    code: { type: 'string' },
+    dimension: { type: 'string' },
+    impact: { type: 'number' },
+    logOdds: { type: 'number' },
+  },
 } as const;
 
 /** JSON schema of {@link ScoreResponse}, in the contract's field order; fast-json-stringify compiles it. */

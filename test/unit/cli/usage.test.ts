@@ -26,7 +26,8 @@ const GROUPS: Record<string, readonly string[]> = {
   ledger: ['verify', 'deploy'],
   topics: ['create'],
   receipt: ['verify'],
-  subject: ['erase'],
+  subject: ['erase', 'access-log'],
+  consent: ['keygen', 'issue'],
 };
 
 void test('every command group without a subcommand lists its subcommands (stderr, exit 2)', async () => {
