@@ -65,6 +65,11 @@ export interface TestPipeline {
   publishRaw(kind: SignalKind, records: { key: string | null; value: Buffer | null }[]): Promise<void>;
   /** Starts (or restarts) an in-process worker, reporting to `metrics` (default: nowhere). */
   startWorker(metrics?: WorkerMetrics): Worker;
+  /**
+   * Score records the workers of this pipeline produced (acknowledged) so far: as many anchors went to
+   * identity.anchors. What a test waits for on the output topics, instead of a count seen at some moment.
+   */
+  scoresEmitted(): number;
   collect(topic: string): Collector;
   scoresOf(collector: Collector, subjectId: string): IdentityScore[];
   anchorsOf(collector: Collector): AnchorEvent[];
@@ -124,6 +129,7 @@ export async function startPipeline(
   t.after(() => producer.disconnect());
 
   const kindTopic = (kind: SignalKind): string => topics[kind];
+  let scoresEmitted = 0;
   const send = async (kind: SignalKind, signals: readonly Signal[] | undefined): Promise<void> => {
     if (signals === undefined || signals.length === 0) return;
     const records = signals.map((s) => ({ key: s.subjectId, value: codec.encode(kind, s) }));
@@ -146,7 +152,15 @@ export async function startPipeline(
     async publishRaw(kind, records) {
       await produceToTopics(producer, [{ topic: kindTopic(kind), records }]);
     },
+    scoresEmitted: () => scoresEmitted,
     startWorker(metrics = NO_METRICS) {
+      const counted: WorkerMetrics = {
+        ...metrics,
+        scoresEmitted(levels) {
+          scoresEmitted += levels.length;
+          metrics.scoresEmitted(levels);
+        },
+      };
       const worker = createWorker({
         // Transactional, as `dmid run` is; one id per worker (several run in one test process).
         transport: createKafkaTransport({
@@ -157,7 +171,7 @@ export async function startPipeline(
         store,
         scorer,
         codec,
-        metrics,
+        metrics: counted,
         logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
         topics,
         groupId,
