@@ -142,13 +142,13 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_SCORER',
-    doc: 'Scorer: `model` (the identity-fusion model, TensorFlow.js) or `rules` (the transparent baseline).',
+    doc: 'Scorer: `model` (the additive identity-fusion model, trained with TensorFlow.js) or `rules` (the transparent baseline).',
     default: 'model',
     schema: z.enum(['model', 'rules']),
   },
   {
     name: 'DMID_MODEL_DIR',
-    doc: 'Folder of the model version `DMID_SCORER=model` loads. Unset: the shipped `models/identity-fusion/1.0.0/`.',
+    doc: 'Folder of the model version `DMID_SCORER=model` loads. Unset: the shipped `models/identity-fusion/2.0.0/`.',
     schema: z.string().min(1),
   },
   {
