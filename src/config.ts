@@ -88,6 +88,13 @@ export const SETTINGS = [
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://...'),
   },
   {
+    name: 'DMID_REDIS_CLUSTER_NODES',
+    doc: 'Redis Cluster nodes, `host:port,host:port,...` (some of them are enough): uses Redis Cluster (docs/operations.md). Same as a `DMID_REDIS_URL` naming several nodes.',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'expected host:port,host:port'),
+  },
+  {
     name: 'DMID_PSEUDONYM_KEY',
     doc: 'Pseudonymisation key for `dmid pseudonymize`, hex, at least 32 bytes. Secret: prefer `_FILE`.',
     secret: true,
@@ -130,6 +137,18 @@ export const SETTINGS = [
     doc: 'Most subjects in one Lua script call to Redis (the calls of a batch are pipelined). Several share the fixed cost of a call; Redis Cluster needs 1 (a call may name the keys of one slot only).',
     default: '32',
     schema: int(1, 1_000),
+  },
+  {
+    name: 'DMID_REDIS_MIN_REPLICAS',
+    doc: "Redis replicas that must hold a unit's state writes before its offsets are committed (`WAIT`; docs/operations.md). 0: do not wait.",
+    default: '0',
+    schema: int(0, 16),
+  },
+  {
+    name: 'DMID_REDIS_WAIT_TIMEOUT_MS',
+    doc: 'How long a unit waits for `DMID_REDIS_MIN_REPLICAS` replicas before it fails and is retried, ms.',
+    default: '1000',
+    schema: int(1, 60_000),
   },
   {
     name: 'DMID_HALF_LIFE_HOURS',
@@ -360,6 +379,10 @@ export interface Config {
     readonly evidenceCopies: number;
     /** Most subjects in one script call (redis-store.ts subjectsPerCall). */
     readonly subjectsPerCall: number;
+    /** Replicas a unit's writes must reach before its offsets are committed (redis-store.ts minReplicas). */
+    readonly minReplicas: number;
+    /** How long to wait for them, ms. */
+    readonly waitTimeoutMs: number;
   };
   readonly state: {
     readonly stateTtlSeconds: number;
@@ -430,6 +453,11 @@ export function topicNames(prefix: string): TopicNames {
 }
 
 /** Every topic name, in the contract's order. */
+/** DMID_REDIS_URL, or the cluster nodes as one URL naming several (src/state/redis-client.ts). */
+function redisUrlOf(url: string | null, clusterNodes: string | null): string | null {
+  return url ?? (clusterNodes === null ? null : `redis://${clusterNodes}`);
+}
+
 export function allTopics(names: TopicNames): string[] {
   return [
     names.telecom,
@@ -495,10 +523,12 @@ function build(raw: Map<string, unknown>): Config {
       names: topicNames(prefix),
     },
     redis: {
-      url: str('DMID_REDIS_URL'),
+      url: redisUrlOf(str('DMID_REDIS_URL'), str('DMID_REDIS_CLUSTER_NODES')),
       keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
       evidenceCopies: num('DMID_EVIDENCE_COPIES'),
       subjectsPerCall: num('DMID_REDIS_SUBJECTS_PER_CALL'),
+      minReplicas: num('DMID_REDIS_MIN_REPLICAS'),
+      waitTimeoutMs: num('DMID_REDIS_WAIT_TIMEOUT_MS'),
     },
     state: {
       stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),

@@ -3,7 +3,8 @@
  * arrival (bad records become dead letters); the batches handed over at the same time are then handled as
  * one unit (batch-units.ts): apply to state (one atomic step per subject, pipelined) -> features and
  * one batched scoring call for the subjects whose state changed -> cache the new scores -> produce scores,
- * anchors and dead letters (acknowledged) -> mark the scores emitted -> return, after which the transport
+ * anchors and dead letters (acknowledged) -> mark the scores emitted -> wait until the store's writes are
+ * durable and its epoch unchanged (store.awaitDurable) -> return, after which the transport
  * commits each batch's offsets.
  *
  * The order makes a crash anywhere safe: see src/state/state-store.ts. A dependency that is down pauses
@@ -186,6 +187,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         storeMs += performance.now() - start;
       }
     };
+    // A worker that found the store's epoch changed writes nothing more until an operator decided.
+    if (deps.store.epochStatus().changed) await timed(() => deps.store.awaitDurable());
     const states = subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(subjects));
     const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
     // Each new score is encoded once: the same bytes are cached and produced.
@@ -221,6 +224,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));
       await timed(() => deps.store.markEmitted(marks));
     }
+    // Replicas hold the unit's writes and the epoch is still ours, or the unit is not committed.
+    await timed(() => deps.store.awaitDurable());
     deps.metrics.stage('redis', storeMs / 1000);
     deps.metrics.stage('features', featureSeconds);
     deps.metrics.stage('scoring', scoringSeconds);
