@@ -328,6 +328,16 @@ export const TOOLING_VARIABLES = [
   { name: 'DMID_KAFKA_START_TIMEOUT', doc: 'Seconds the local broker has to become usable.', default: '60' },
   { name: 'DMID_LOCAL_REDIS_PORT', doc: 'Port of the local Redis.', default: '6379' },
   {
+    name: 'DMID_CLUSTER_KAFKA_PORTS',
+    doc: 'Client ports of the three-broker cluster of the fault tests (controllers on each + 1).',
+    default: '19092 19094 19096',
+  },
+  {
+    name: 'DMID_CLUSTER_KAFKA_HEAP',
+    doc: 'JVM heap flags of each cluster node.',
+    default: '-Xms128m -Xmx384m',
+  },
+  {
     name: 'DMID_REDIS_CACHE',
     doc: 'Folder of the pid and log of a Redis the script started.',
     default: '.cache/redis',
