@@ -53,6 +53,17 @@ export const SETTINGS = [
     schema: int(6000, 1_800_000),
   },
   {
+    name: 'DMID_KAFKA_TRANSACTIONS',
+    doc: 'One Kafka transaction per unit of work: scores, anchors, dead letters and the consumed offsets commit together (`on`), or an idempotent producer with offsets committed after the outputs (`off`: at-least-once outputs).',
+    default: 'on',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TRANSACTIONAL_ID',
+    doc: "Transactional id of this worker's producer; must be unique among live workers and the same across restarts of one (a restart then aborts its predecessor's open transaction at once). Default `<group id>-<host name>-<pid>` (stable in a container, where the pid is 1).",
+    schema: name,
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -317,6 +328,16 @@ export const TOOLING_VARIABLES = [
   { name: 'DMID_KAFKA_START_TIMEOUT', doc: 'Seconds the local broker has to become usable.', default: '60' },
   { name: 'DMID_LOCAL_REDIS_PORT', doc: 'Port of the local Redis.', default: '6379' },
   {
+    name: 'DMID_CLUSTER_KAFKA_PORTS',
+    doc: 'Client ports of the three-broker cluster of the fault tests (controllers on each + 1).',
+    default: '19092 19094 19096',
+  },
+  {
+    name: 'DMID_CLUSTER_KAFKA_HEAP',
+    doc: 'JVM heap flags of each cluster node.',
+    default: '-Xms128m -Xmx384m',
+  },
+  {
     name: 'DMID_REDIS_CACHE',
     doc: 'Folder of the pid and log of a Redis the script started.',
     default: '.cache/redis',
@@ -350,6 +371,10 @@ export interface Config {
     readonly groupId: string;
     /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
     readonly sessionTimeoutMs: number;
+    /** One transaction per unit of work (kafka-transactions.ts). */
+    readonly transactions: boolean;
+    /** null: `<group id>-<host name>-<pid>`. */
+    readonly transactionalId: string | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -498,6 +523,8 @@ function build(raw: Map<string, unknown>): Config {
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
+      transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
+      transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
     },
     topics: {
       prefix,
