@@ -53,6 +53,17 @@ export const SETTINGS = [
     schema: int(6000, 1_800_000),
   },
   {
+    name: 'DMID_KAFKA_TRANSACTIONS',
+    doc: 'One Kafka transaction per unit of work: scores, anchors, dead letters and the consumed offsets commit together (`on`), or an idempotent producer with offsets committed after the outputs (`off`: at-least-once outputs).',
+    default: 'on',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TRANSACTIONAL_ID',
+    doc: "Transactional id of this worker's producer; must be unique among live workers and the same across restarts of one (a restart then aborts its predecessor's open transaction at once). Default `<group id>-<host name>-<pid>` (stable in a container, where the pid is 1).",
+    schema: name,
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -388,6 +399,10 @@ export interface Config {
     readonly groupId: string;
     /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
     readonly sessionTimeoutMs: number;
+    /** One transaction per unit of work (kafka-transactions.ts). */
+    readonly transactions: boolean;
+    /** null: `<group id>-<host name>-<pid>`. */
+    readonly transactionalId: string | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -543,6 +558,8 @@ function build(raw: Map<string, unknown>): Config {
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
+      transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
+      transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
     },
     topics: {
       prefix,

@@ -16,7 +16,7 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
-import { createKafkaTransport } from './ingest/kafka-transport.js';
+import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
 import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Transport } from './ingest/transport.js';
@@ -102,6 +102,9 @@ async function kafkaAdapters(
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
     onCommitted,
+    transactionalId: config.kafka.transactions
+      ? (config.kafka.transactionalId ?? defaultTransactionalId(config.kafka.groupId))
+      : undefined,
   });
   const store = createRedisStore({
     redis: config.redis.url ?? '',
