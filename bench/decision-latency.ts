@@ -164,7 +164,7 @@ async function kafkaSetup(): Promise<Setup> {
     redis,
     async cleanup() {
       await transport.stop();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.deleteTopics([topic]).catch(() => undefined);
       await admin.disconnect();
       let cursor = '0';
       do {

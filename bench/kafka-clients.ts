@@ -5,7 +5,7 @@
  *   npx tsx bench/kafka-clients.ts [--events N] [--runs K] [--confluent-path DIR]
  *
  * Clients:
- *   kafkajs       the project's wrapper (src/ingest/kafka-client.ts, kafka-transport.ts), as the `ceiling`
+ *   transport     the project's wrapper (src/ingest/kafka-client.ts, kafka-transport.ts), as the `ceiling`
  *                 contender of bench/compare does it: a group member over the four signal topics, one record
  *                 produced per input with transport.send, offsets committed after the outputs are acknowledged;
  *   platformatic  @platformatic/kafka: Consumer (group, manual commits after the outputs are acknowledged) and
@@ -47,11 +47,12 @@ import {
 import { loadConfig, topicNames, type TopicNames } from '../src/config.js';
 import { createKafkaClient, type KafkaAdmin } from '../src/ingest/kafka-client.js';
 import { createKafkaTransport } from '../src/ingest/kafka-transport.js';
+import { ensureTopics } from '../src/ingest/topics.js';
 import { murmur2 } from '../src/ingest/partitioner.js';
 import { preloadEvents } from './bench-support.js';
 
-type ClientName = 'kafkajs' | 'platformatic' | 'confluent';
-const CLIENTS: readonly ClientName[] = ['kafkajs', 'platformatic', 'confluent'];
+type ClientName = 'transport' | 'platformatic' | 'confluent';
+const CLIENTS: readonly ClientName[] = ['transport', 'platformatic', 'confluent'];
 
 const PARTITIONS = 12;
 /** From the child's start to the last output acknowledged; a run that takes longer fails. */
@@ -138,8 +139,8 @@ interface Running {
 }
 
 /** The `ceiling` contender of bench/compare/contender.ts. */
-function startKafkajs(brokers: string[], topics: TopicNames, groupId: string, meter: Meter): Running {
-  const client = createKafkaClient({ brokers, clientId: 'bench-kafkajs', logLevel: 'error' });
+function startTransport(brokers: string[], topics: TopicNames, groupId: string, meter: Meter): Running {
+  const client = createKafkaClient({ brokers, clientId: 'bench-transport', logLevel: 'error' });
   const transport = createKafkaTransport({ client, groupId });
   const done = transport.run({
     topics: [topics.telecom, topics.location, topics.biometric, topics.registry],
@@ -158,7 +159,7 @@ function startKafkajs(brokers: string[], topics: TopicNames, groupId: string, me
 }
 
 /**
- * Most record bytes per produce call: the kafkajs path's request limit (kafka-client.ts), below the broker's
+ * Most record bytes per produce call: the transport's request limit (kafka-client.ts), below the broker's
  * 1 MiB message.max.bytes.
  */
 const MAX_SEND_BYTES = 900 * 1024;
@@ -203,7 +204,7 @@ async function startPlatformatic(
   const stream = await consumer.consume({
     topics: [topics.telecom, topics.location, topics.biometric, topics.registry],
     autocommit: false,
-    // A new group starts at the oldest record, as the kafkajs transport does (fromBeginning).
+    // A new group starts at the oldest record, as the project's transport does (fromBeginning).
     mode: MessagesStreamModes.COMMITTED,
     fallbackMode: MessagesStreamFallbackModes.EARLIEST,
   });
@@ -355,7 +356,7 @@ interface CkjsModule {
 }
 
 /**
- * The KafkaJS-compatible API of @confluentinc/kafka-javascript, as the kafkajs transport uses kafkajs:
+ * The KafkaJS-compatible API of @confluentinc/kafka-javascript, as the project's transport uses its client:
  * eachBatch over up to 48 partitions at once, each batch produced in one send; after a send is acknowledged
  * the batch's next offset is committed, commits of batches that finish meanwhile coalescing into one request
  * (consumer.commitOffsets, auto-commit off); the batch's last offset is also resolved, or the library would
@@ -385,7 +386,7 @@ async function startConfluent(
     'js.consumer.max.batch.size': -1,
     kafkaJS: {
       groupId,
-      // A new group starts at the oldest record, as the kafkajs transport does.
+      // A new group starts at the oldest record, as the project's transport does.
       fromBeginning: true,
       autoCommit: false,
       // kafkajs' defaults, so all clients fetch the same way.
@@ -484,7 +485,7 @@ async function runChild(client: ClientName): Promise<void> {
   const topics = topicNames(values.prefix);
   const meter = new Meter(Number(values.expect));
   let running: Running;
-  if (client === 'kafkajs') running = startKafkajs(brokers, topics, values.group, meter);
+  if (client === 'transport') running = startTransport(brokers, topics, values.group, meter);
   else if (client === 'platformatic') running = await startPlatformatic(brokers, topics, values.group, meter);
   else {
     const packageDir = values['confluent-path'];
@@ -599,7 +600,7 @@ async function highWatermarks(admin: KafkaAdmin, topic: string): Promise<number[
 }
 
 async function committedTotal(admin: KafkaAdmin, groupId: string, topics: string[]): Promise<number> {
-  const fetched = await admin.fetchOffsets({ groupId, topics });
+  const fetched = await admin.fetchOffsets(groupId, topics);
   return fetched.flatMap((t) => t.partitions).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
@@ -616,10 +617,10 @@ async function runOnce(
   const inputs = [topics.telecom, topics.location, topics.biometric, topics.registry];
   const made = [...inputs, topics.scores];
   created.push(...made);
-  await admin.createTopics({
-    topics: made.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-    waitForLeaders: true,
-  });
+  await ensureTopics(
+    admin,
+    made.map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1 })),
+  );
   const brokers = loadConfig(process.env).kafka.brokers ?? [];
   const producer = await createKafkaClient({
     brokers,
@@ -647,7 +648,7 @@ async function runOnce(
   const report = await drainInChild(client, prefix, groupId, events, settle);
   const outputPartitions = await highWatermarks(admin, topics.scores);
   const committedAfterStop = await committedTotal(admin, groupId, inputs);
-  await admin.deleteTopics({ topics: made });
+  await admin.deleteTopics(made);
   created.splice(created.length - made.length, made.length);
   await admin.deleteGroups([groupId]).catch(() => undefined);
   return {
@@ -730,7 +731,7 @@ async function runParent(): Promise<void> {
     }
   } finally {
     // Topics of a run that failed half way; the others were deleted after their run.
-    if (created.length > 0) await admin.deleteTopics({ topics: created }).catch(() => undefined);
+    if (created.length > 0) await admin.deleteTopics(created).catch(() => undefined);
     await admin.disconnect();
   }
 

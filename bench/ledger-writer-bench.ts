@@ -228,9 +228,7 @@ try {
   process.stdout.write(`wrote ${file.pathname}\n`);
 } finally {
   await producer.disconnect();
-  await admin
-    .deleteTopics({ topics: [topics.anchors, topics.receipts, `${base}steady.anchors`] })
-    .catch(() => undefined);
+  await admin.deleteTopics([topics.anchors, topics.receipts, `${base}steady.anchors`]).catch(() => undefined);
   await admin.disconnect();
   await deleteKeys(redis, prefix);
   await redis.quit();

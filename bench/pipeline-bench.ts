@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file.pathname}\n`);
   } finally {
     await producer.disconnect();
-    await admin.deleteTopics({ topics: allTopics(topics) }).catch(() => undefined);
+    await admin.deleteTopics(allTopics(topics)).catch(() => undefined);
     await admin.disconnect();
     await store.close();
     await deleteKeys(redis, keyPrefix);

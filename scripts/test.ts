@@ -17,6 +17,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Infra } from '../test/support/infra.js';
 import { INFRA_TOOLING_ENV, startInfra } from '../test/support/infra.js';
+import { startLocalCluster } from '../test/support/infra-cluster.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
@@ -128,21 +129,59 @@ async function withInfra(run: (infra: Infra) => Promise<boolean>): Promise<boole
   }
 }
 
+/** Fault tests break brokers: they run on a three-broker cluster of their own (infra-cluster.ts). */
+const FAULTS_DIR = 'test/integration/faults/';
+
+/** The fault tests, on the cluster started for them (Redis from `infra`); the cluster stopped after. */
+async function faultPhase(files: readonly string[], infra: Infra): Promise<boolean> {
+  banner(`integration (faults, three-broker cluster): ${files.length} file(s)`);
+  const startedAt = Date.now();
+  let cluster;
+  try {
+    cluster = await startLocalCluster();
+  } catch (error) {
+    console.error(`test runner: the fault tests cannot run: ${String(error)}`);
+    return false;
+  }
+  try {
+    console.log(`cluster (${((Date.now() - startedAt) / 1000).toFixed(1)} s): kafka ${cluster.brokers}`);
+    return (
+      interrupted === undefined &&
+      (await runNodeTests(
+        files,
+        ['--test-concurrency=1', '--test-timeout=180000'],
+        testEnv({ DMID_KAFKA_BROKERS: cluster.brokers, DMID_REDIS_URL: infra.redisUrl }),
+      ))
+    );
+  } finally {
+    await cluster.stop().catch((error: unknown) => {
+      console.error(`test runner: stopping the cluster failed: ${String(error)}`);
+    });
+  }
+}
+
 async function integrationPhase(files: readonly string[]): Promise<boolean> {
   if (files.length === 0) {
     banner('integration: no test files, skipped');
     return true;
   }
-  banner(`integration: ${files.length} file(s)`);
-  return withInfra((infra) =>
-    runNodeTests(
-      files,
-      // One file at a time: they share one broker and one Redis on a small machine. The timeout is a
-      // backstop for a test that hangs despite its own bounded waits.
-      ['--test-concurrency=1', '--test-timeout=120000'],
-      testEnv({ DMID_KAFKA_BROKERS: infra.kafkaBrokers, DMID_REDIS_URL: infra.redisUrl }),
-    ),
-  );
+  const faults = files.filter((f) => f.startsWith(FAULTS_DIR));
+  const others = files.filter((f) => !f.startsWith(FAULTS_DIR));
+  return withInfra(async (infra) => {
+    let ok = true;
+    if (others.length > 0) {
+      banner(`integration: ${others.length} file(s)`);
+      ok = await runNodeTests(
+        others,
+        // One file at a time: they share one broker and one Redis on a small machine. The timeout is a
+        // backstop for a test that hangs despite its own bounded waits.
+        ['--test-concurrency=1', '--test-timeout=120000'],
+        testEnv({ DMID_KAFKA_BROKERS: infra.kafkaBrokers, DMID_REDIS_URL: infra.redisUrl }),
+      );
+    }
+    if (faults.length > 0 && interrupted === undefined) ok = (await faultPhase(faults, infra)) && ok;
+    return ok;
+  });
 }
 
 function onSignal(signal: NodeJS.Signals): void {

@@ -119,6 +119,14 @@ export const ERRORS = {
     summary: 'The Kafka cluster cannot be reached or refused the request.',
   },
   DMID_KAFKA_TOPIC_FAILED: { canRetry: true, summary: 'Creating or describing a topic failed.' },
+  DMID_KAFKA_TOPIC_MISSING: {
+    canRetry: false,
+    summary: 'A topic read or written does not exist, and this client may not create it.',
+  },
+  DMID_KAFKA_AUTH_FAILED: {
+    canRetry: false,
+    summary: 'The Kafka cluster refused authentication or authorisation.',
+  },
   DMID_REDIS_UNAVAILABLE: { canRetry: true, summary: 'Redis cannot be reached or refused the command.' },
   DMID_POLICY_INVALID: {
     canRetry: false,

@@ -342,7 +342,7 @@ export async function runCompare(options: CompareOptions): Promise<void> {
   } finally {
     ctx.progress.done();
     await producer.disconnect();
-    await admin.deleteTopics({ topics: ctx.made.topics }).catch(() => undefined);
+    await admin.deleteTopics(ctx.made.topics).catch(() => undefined);
     await admin.disconnect();
     for (const prefix of ctx.made.keyPrefixes) await deleteKeys(redis, prefix);
     redis.disconnect();

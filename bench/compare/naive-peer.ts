@@ -1,7 +1,7 @@
 /**
  * The naive peer of the side-by-side benchmark: the same work as dmid (decode, validate, state in Redis,
  * features, score, produce score and anchor, dead letters) done the way a straightforward implementation
- * does it: kafkajs `eachMessage`, one awaited Redis round trip after another per event, one scoring call
+ * does it: a reader handing one record at a time (kafka-reader.ts), one awaited Redis round trip after another per event, one scoring call
  * per event, each output produced on its own and each offset committed per message.
  *
  * It reuses dmid's pure parts (decoder, scorer, anchor) and store, so the difference measured is the
@@ -13,7 +13,8 @@ import type { TopicNames } from '../../src/config.js';
 import { anchorFor } from '../../src/anchor/commitment.js';
 import { decodeBatch } from '../../src/ingest/batch-decoder.js';
 import { toDeadLetterRecord } from '../../src/ingest/dead-letter.js';
-import type { KafkaClient } from '../../src/ingest/kafka-client.js';
+import { produceRecords, produceToTopics, type KafkaClient } from '../../src/ingest/kafka-client.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import { scoresToEmit } from '../../src/scoring/batch-scoring.js';
 import type { Scorer } from '../../src/scoring/scorer.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
@@ -43,16 +44,20 @@ export async function runNaivePeer(
   const { scorer } = options;
   const store = createRedisStore({ redis: options.redisUrl, keyPrefix: options.keyPrefix });
   const producer = await options.client.producer();
-  const consumer = await options.client.consumer({ groupId: options.groupId });
-  await consumer.subscribe({ topics: [...kinds.keys()], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ topic, partition, message }) => {
+  const controller = new AbortController();
+  const reading = consumeRecords({
+    client: options.client,
+    topic: [...kinds.keys()],
+    groupId: options.groupId,
+    fromBeginning: true,
+    signal: controller.signal,
+    onRecord: async (message) => {
       recording.arrived();
+      const { topic, partition } = message;
       const kind = kinds.get(topic);
       if (kind === undefined) throw new Error(`naive peer: no kind for ${topic}`);
       const record = {
-        key: message.key,
+        key: message.key === null ? null : Buffer.from(message.key),
         value: message.value,
         offset: message.offset,
         timestampMs: Number(message.timestamp),
@@ -60,7 +65,7 @@ export async function runNaivePeer(
       const decoded = decodeBatch(kind, [record], codec, { maxFutureSkewMs: 300_000 }, Date.now());
       for (const letter of decoded.deadLetters) {
         const dead = toDeadLetterRecord(letter, { topic, partition, groupId: options.groupId });
-        await producer.send({ topic: topics.dlq, messages: [{ ...dead, headers: { ...dead.headers } }] });
+        await produceToTopics(producer, [{ topic: topics.dlq, records: [dead] }]);
       }
       for (const subject of decoded.subjects) {
         const states = await store.applySignals([subject]);
@@ -70,24 +75,21 @@ export async function runNaivePeer(
           if (winner === null || winner === undefined) continue;
           const value = codec.encode('score', winner.score);
           const anchor = anchorFor(winner.score, value, state.salt);
-          await producer.send({ topic: topics.scores, messages: [{ key: winner.score.subjectId, value }] });
+          await produceRecords(producer, topics.scores, [{ key: winner.score.subjectId, value }]);
           const anchorValue = codec.encode('anchor', anchor);
-          await producer.send({
-            topic: topics.anchors,
-            messages: [{ key: anchor.anchorId, value: anchorValue }],
-          });
+          await produceRecords(producer, topics.anchors, [{ key: anchor.anchorId, value: anchorValue }]);
           await store.markEmitted([{ subjectId: state.subjectId, version: state.version }]);
           recording.scores += 1;
         }
       }
-      const next = (BigInt(message.offset) + 1n).toString();
-      await consumer.commitOffsets([{ topic, partition, offset: next }]);
+      // consumeRecords commits each record's offset once this returns.
       const now = Date.now();
       for (const t of decoded.timings) recording.latency(now - t.timestampMs);
       recording.batches += 1;
       recording.handled(1);
     },
   });
+  reading.catch(() => undefined);
   let stopped: (() => void) | undefined;
   const done = new Promise<void>((resolve) => {
     stopped = resolve;
@@ -95,7 +97,8 @@ export async function runNaivePeer(
   return {
     done,
     async stop() {
-      await consumer.disconnect();
+      controller.abort();
+      await reading.catch(() => undefined);
       await producer.disconnect();
       await store.close();
       stopped?.();

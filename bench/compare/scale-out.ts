@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createCodec } from '../../src/codec/codec.js';
 import { topicNames } from '../../src/config.js';
 import { createKafkaClient } from '../../src/ingest/kafka-client.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import { preloadEvents } from '../bench-support.js';
 import { freshKeyPrefix, freshTopics, type CompareContext } from './context.js';
@@ -112,28 +113,32 @@ async function scoreDuplicates(
     clientId: 'bench-check',
     logLevel: 'error',
   });
-  const consumer = await client.consumer({ groupId: `${topic}-check` });
   const codec = createCodec();
   const seen = new Map<string, string>();
   let records = 0;
   let conflicting = 0;
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        if (message.value === null) continue;
-        records += 1;
-        const { scoreId } = codec.decode('score', message.value);
-        const digest = createHash('sha256').update(message.value).digest('hex');
-        const held = seen.get(scoreId);
-        if (held !== undefined && held !== digest) conflicting += 1;
-        seen.set(scoreId, digest);
-      }
-      return Promise.resolve();
+  const controller = new AbortController();
+  const reading = consumeRecords({
+    client,
+    topic,
+    groupId: `${topic}-check`,
+    fromBeginning: true,
+    signal: controller.signal,
+    onRecord: (message) => {
+      if (message.value === null) return;
+      records += 1;
+      const { scoreId } = codec.decode('score', message.value);
+      const digest = createHash('sha256').update(message.value).digest('hex');
+      const held = seen.get(scoreId);
+      if (held !== undefined && held !== digest) conflicting += 1;
+      seen.set(scoreId, digest);
     },
   });
-  await waitUntil(() => records >= expected, 120_000);
-  await consumer.disconnect();
+  // End offsets count transaction markers too: past them, the reader has caught up once it goes quiet.
+  await waitUntil(() => records >= expected || records > 0, 120_000);
+  await waitQuiet(() => records, 3000, 120_000);
+  controller.abort();
+  await reading;
   return { records, distinct: seen.size, conflicting };
 }
 

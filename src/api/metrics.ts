@@ -34,7 +34,7 @@ import {
 export const LATENCY_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ] as const;
-/** Batch size buckets, events: one event up to the largest batch kafkajs hands out in practice. */
+/** Batch size buckets, events: one event up to the largest batch the transport hands out. */
 export const BATCH_SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000] as const;
 /** Per-batch stage time buckets (dmid_batch_stage_seconds), seconds: 0.5 ms .. 10 s. */
 export const STAGE_BUCKETS_SECONDS = [

@@ -1,7 +1,7 @@
 /**
  * Partition batches handed to the worker at the same time, handled as one unit.
  *
- * kafkajs fetches once for all of a member's partitions and hands each partition's records to its own
+ * The transport fetches once for all of a member's partitions and hands each partition's records to its own
  * `eachBatch` call, all in the same turn of the event loop, then waits for every call before it fetches
  * again. Under live load each partition's batch holds a handful of records, so a worker that handled each
  * batch on its own paid a Redis round trip, a scoring call and a produce per handful: measured on this

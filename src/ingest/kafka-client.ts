@@ -1,55 +1,50 @@
 /**
- * The one module in src/ that imports kafkajs (design.md: the client stays behind src/ingest/ so another
- * one can replace it). Everything else gets Kafka through the factories and helpers here, with kafkajs
- * failures turned into {@link DmidError}s: a broker that cannot be reached becomes
- * `DMID_KAFKA_UNAVAILABLE` (retry may help) with the kafkajs error as `cause`; programmer errors
- * (bad arguments) are thrown as they are.
+ * The one place in src/ that opens Kafka clients (@platformatic/kafka; design.md: the client stays behind
+ * src/ingest/ so another one can replace it). Everything else gets Kafka through the factories and helpers
+ * here, with client failures turned into {@link DmidError}s by kafka-errors.ts.
  */
-// First: it replaces one kafkajs internal before kafkajs is loaded (see the module).
-import './kafkajs-grouping.js';
-// Also before kafkajs: a slicing-by-8 crc32C, exact-size record batches in place of kafkajs's per-record
-// Encoders, and a produce request v3 that does not copy every message (see the modules).
-import './kafkajs-crc32c.js';
-import './kafkajs-records.js';
-import './kafkajs-produce.js';
-import kafkajs from 'kafkajs';
-import { randomInt } from 'node:crypto';
-import type {
-  Admin,
+import {
   Consumer,
-  EachBatchPayload,
-  ICustomPartitioner,
-  IHeaders,
-  KafkaMessage,
-  LogEntry,
+  ProduceAcks,
   Producer,
-} from 'kafkajs';
-import { DmidError } from '../errors.js';
-import { partitionOfKey } from './partitioner.js';
-import type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } from './record-batches.js';
-import type { StopLatch } from './record-batches.js';
-import type { TopicBatch } from './record-batches.js';
-import { chunkRecords, chunkTopicBatches, createSerialQueue, createStopLatch } from './record-batches.js';
+  type BaseOptions,
+  type MessageToProduce,
+  type Partitioner,
+} from '@platformatic/kafka';
+import { randomInt } from 'node:crypto';
+import { openAdmin, type KafkaAdmin } from './kafka-admin.js';
+import { withKafka } from './kafka-errors.js';
+import { murmur2 } from './partitioner.js';
+import type { ProduceOptions, ProduceRecord, ProduceResult, TopicBatch } from './record-batches.js';
+import { chunkRecords, chunkTopicBatches, createSerialQueue } from './record-batches.js';
 
 export type { ConsumedRecord, ProduceOptions, ProduceRecord, ProduceResult } from './record-batches.js';
+export type { KafkaAdmin } from './kafka-admin.js';
+export {
+  isKafkaError,
+  isKafkaFatal,
+  isKafkaUnavailable,
+  kafkaProtocolErrorType,
+  withKafka,
+} from './kafka-errors.js';
 
-// kafkajs is CommonJS and spreads its error classes into module.exports, which Node's ESM loader cannot
-// see as named exports: they are only reachable through the default import.
-const { Kafka, logLevel: KafkaJsLevel, KafkaJSError, KafkaJSProtocolError, KafkaJSAggregateError } = kafkajs;
+/** Records as the client takes and gives them: keys, values and header names and values as bytes. */
+export type NativeProducer = Producer<Buffer, Buffer, Buffer, Buffer>;
+export type NativeConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
-/** Connected kafkajs handles, under our names so callers never import kafkajs themselves. */
-export type KafkaAdmin = Admin;
-export type KafkaProducer = Producer;
-export type KafkaConsumer = Consumer;
+/** A connected producer. Send through {@link produceRecords} or {@link produceToTopics}. */
+export interface KafkaProducer {
+  readonly native: NativeProducer;
+  disconnect(): Promise<void>;
+}
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
 export interface KafkaLogEntry {
   readonly level: Exclude<KafkaLogLevel, 'nothing'>;
-  /** The kafkajs component, e.g. `Connection`, `Consumer`. */
+  /** What logged it: `producer`, `consumer`, `admin`. */
   readonly namespace: string;
   readonly message: string;
-  /** kafkajs' structured fields (broker, groupId, error, ...). Never record contents below `debug`. */
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
@@ -60,15 +55,18 @@ export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   /** Sent to the broker with every request; shows up in broker logs and quotas. */
   readonly clientId: string;
-  /** Lowest kafkajs level passed on. Default `'warn'`. */
+  /** Lowest level passed on. Default `'warn'`. */
   readonly logLevel?: KafkaLogLevel;
-  /** Where kafkajs log lines go. Default: one JSON line per entry on stderr. */
+  /** Where client log lines go. Default: one JSON line per entry on stderr. */
   readonly logger?: KafkaLogger;
   /** TCP connect timeout, milliseconds. Default 3000. */
   readonly connectionTimeoutMs?: number;
   /** Time a broker has to answer a request, milliseconds. Default 30000. */
   readonly requestTimeoutMs?: number;
-  /** How often kafkajs retries a failed request before giving up. Default 5. */
+  /**
+   * How often the client retries a failed request (with waits doubling from 250 ms to 5 s) before the
+   * failure reaches the caller. Default 5.
+   */
   readonly retries?: number;
   /** Session timeout of the consumers this client opens, unless one names its own. Default 30000. */
   readonly sessionTimeoutMs?: number;
@@ -77,11 +75,16 @@ export interface KafkaClientOptions {
 export interface ConsumerOptions {
   /** Consumer group id. Offsets are committed under it. */
   readonly groupId: string;
-  /**
-   * Milliseconds without a heartbeat before the group evicts this member (a member that died without
-   * leaving holds its partitions until then). Default: the client's, else 30000 (kafkajs).
-   */
+  /** Milliseconds without a heartbeat before the group evicts this member. Default: the client's. */
   readonly sessionTimeoutMs?: number | undefined;
+}
+
+export interface ProducerOptions {
+  /**
+   * Makes the producer transactional under this id (stable per consumer-group member): opening it fences
+   * any older producer with the same id, whose transactions can then no longer commit.
+   */
+  readonly transactionalId?: string;
 }
 
 export interface KafkaClient {
@@ -89,91 +92,30 @@ export interface KafkaClient {
   /** A connected admin client. The caller disconnects it. */
   admin(): Promise<KafkaAdmin>;
   /**
-   * A connected idempotent producer partitioning keys like the Java client (murmur2), so a subject lands
-   * on the same partition whichever client wrote it. Send through {@link produceRecords}.
+   * A connected idempotent producer (acks all) partitioning keys like the Java client (murmur2), so a
+   * subject lands on the same partition whichever client wrote it.
    */
-  producer(): Promise<KafkaProducer>;
-  /** A connected consumer that does not restart itself after a crash: the crash reaches the caller. */
-  consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
+  producer(options?: ProducerOptions): Promise<KafkaProducer>;
+  /** A consumer of a group, not yet subscribed (the transport and the reader subscribe it). */
+  consumer(options: ConsumerOptions): NativeConsumer;
+  log(
+    level: KafkaLogEntry['level'],
+    namespace: string,
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void;
 }
 
-/** kafkajs numeric log levels by name. */
-export const KAFKA_LOG_LEVELS: Readonly<Record<KafkaLogLevel, number>> = {
-  nothing: KafkaJsLevel.NOTHING,
-  error: KafkaJsLevel.ERROR,
-  warn: KafkaJsLevel.WARN,
-  info: KafkaJsLevel.INFO,
-  debug: KafkaJsLevel.DEBUG,
+const LEVEL_RANK: Readonly<Record<KafkaLogLevel, number>> = {
+  nothing: 0,
+  error: 1,
+  warn: 2,
+  info: 3,
+  debug: 4,
 };
 
-function levelName(level: number): KafkaLogEntry['level'] {
-  if (level <= Number(KafkaJsLevel.ERROR)) return 'error';
-  if (level <= Number(KafkaJsLevel.WARN)) return 'warn';
-  if (level <= Number(KafkaJsLevel.INFO)) return 'info';
-  return 'debug';
-}
-
 function stderrLogger(entry: KafkaLogEntry): void {
-  process.stderr.write(`${JSON.stringify({ source: 'kafkajs', ...entry })}\n`);
-}
-
-const UNAVAILABLE_NAMES = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSTopicMetadataNotLoaded',
-  'KafkaJSGroupCoordinatorNotFound',
-  'KafkaJSTimeout',
-  'KafkaJSLockTimeout',
-]);
-
-/**
- * True for kafkajs errors that mean "the cluster is not reachable or not ready": connection and timeout
- * failures, exhausted retries, and protocol errors the broker marks retriable (leader elections, a
- * coordinator loading). Argument errors and non-retriable protocol errors (bad topic name, authorisation)
- * are not: retrying them cannot help.
- */
-export function isKafkaUnavailable(error: unknown): boolean {
-  if (error instanceof KafkaJSAggregateError) {
-    return error.errors.length > 0 && error.errors.every((e) => isKafkaUnavailable(e));
-  }
-  if (!(error instanceof KafkaJSError)) return false;
-  if (UNAVAILABLE_NAMES.has(error.name)) return true;
-  return error instanceof KafkaJSProtocolError && error.retriable;
-}
-
-/** The broker's error type (`TOPIC_ALREADY_EXISTS`, ...) of a kafkajs protocol error, else undefined. */
-export function kafkaProtocolErrorType(error: unknown): string | undefined {
-  return error instanceof KafkaJSProtocolError ? error.type : undefined;
-}
-
-/**
- * Whether an error came from kafkajs (as opposed to our code or the caller's). Includes the aggregate
- * kafkajs throws for per-topic failures, which is not a KafkaJSError.
- */
-export function isKafkaError(error: unknown): boolean {
-  return error instanceof KafkaJSError || error instanceof KafkaJSAggregateError;
-}
-
-/** The errors inside a kafkajs aggregate (per-topic failures of one request); empty for anything else. */
-export function kafkaAggregateErrors(error: unknown): readonly unknown[] {
-  return error instanceof KafkaJSAggregateError ? error.errors : [];
-}
-
-/** Runs a kafkajs call; an unavailable cluster becomes DMID_KAFKA_UNAVAILABLE, anything else is rethrown. */
-export async function withKafka<T>(action: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isKafkaUnavailable(error)) {
-      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new DmidError('DMID_KAFKA_UNAVAILABLE', `Kafka ${action} failed: ${detail}`, { cause: error });
-    }
-    throw error;
-  }
+  process.stderr.write(`${JSON.stringify({ source: 'kafka', ...entry })}\n`);
 }
 
 function validateOptions(options: KafkaClientOptions): void {
@@ -190,115 +132,132 @@ function validateOptions(options: KafkaClientOptions): void {
   }
 }
 
-type KafkaJs = InstanceType<typeof Kafka>;
-
-/**
- * kafkajs logs a heartbeat answered "the group is rebalancing" as an error, although it is how every
- * member learns of a rebalance (another member joined or left) and it rejoins at once: reported as info.
- */
-function isRebalanceNotice(log: LogEntry['log']): boolean {
-  return log.message.startsWith('Response Heartbeat') && String(log.error).includes('rebalancing');
-}
-
-/** A kafkajs log line as passed on, or undefined when it falls below `threshold` (a kafkajs level). */
-export function toKafkaLogEntry(
-  { namespace, level, log }: Pick<LogEntry, 'namespace' | 'level' | 'log'>,
-  threshold: number,
-): KafkaLogEntry | undefined {
-  const effective = isRebalanceNotice(log) ? Number(KafkaJsLevel.INFO) : level;
-  if (effective > threshold) return undefined;
-  const fields = Object.fromEntries(
-    Object.entries(log).filter(([name]) => name !== 'message' && name !== 'timestamp'),
-  );
-  return { level: levelName(effective), namespace, message: log.message, fields };
-}
-
-function logCreatorFor(sink: KafkaLogger, threshold: number) {
-  return () =>
-    (entry: LogEntry): void => {
-      const passed = toKafkaLogEntry(entry, threshold);
-      if (passed !== undefined) sink(passed);
-    };
+/** Waits between retries of one request: doubling from 250 ms, capped at 5 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(250 * 2 ** Math.max(0, attempt - 1), 5000);
 }
 
 /**
- * kafkajs's DefaultPartitioner rule (a record's own partition, else the Java client's murmur2 of the key,
- * else round-robin over partitions with a leader), with the key hashed by partitioner.ts.
+ * The Java client's rule for keyed records (murmur2 of the key, made positive; the client reduces it
+ * modulo the partition count): the library's own default takes the hash unsigned, which puts about half of
+ * the keys elsewhere. Unkeyed records go round-robin.
  */
-const javaCompatiblePartitioner: ICustomPartitioner = () => {
-  const counters = new Map<string, number>();
-  return ({ topic, partitionMetadata, message }) => {
-    if (message.partition !== null && message.partition !== undefined) return message.partition;
-    const key = message.key;
-    if (key !== null && key !== undefined) return partitionOfKey(key, partitionMetadata.length);
-    const counter = (counters.get(topic) ?? randomInt(2 ** 31)) + 1;
-    counters.set(topic, counter);
-    const available = partitionMetadata.filter((p) => p.leader >= 0);
-    if (available.length > 0) return available[counter % available.length]?.partitionId ?? 0;
-    return counter % partitionMetadata.length;
+function javaCompatiblePartitioner(): Partitioner<Buffer, Buffer, Buffer, Buffer> {
+  let counter = randomInt(2 ** 31);
+  return (_message, key) => {
+    if (key === undefined) {
+      counter = (counter + 1) % 2 ** 31;
+      return counter;
+    }
+    return murmur2(key) & 0x7fffffff;
   };
-};
-
-async function openProducer(kafka: KafkaJs): Promise<KafkaProducer> {
-  const producer = kafka.producer({
-    createPartitioner: javaCompatiblePartitioner,
-    idempotent: true,
-    // kafkajs does not renumber sequences of a failed request when later ones are in flight (the Java
-    // client does); one request in flight per broker keeps idempotence sound.
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await withKafka('producer connect', () => producer.connect());
-  return producer;
-}
-
-async function openConsumer(kafka: KafkaJs, options: ConsumerOptions): Promise<KafkaConsumer> {
-  const consumer = kafka.consumer({
-    groupId: options.groupId,
-    allowAutoTopicCreation: false,
-    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
-    // kafkajs restarts a crashed consumer on its own, forever; we want the crash at the caller.
-    retry: { restartOnFailure: () => Promise.resolve(false) },
-  });
-  await withKafka('consumer connect', () => consumer.connect());
-  return consumer;
 }
 
 export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   validateOptions(options);
-  const kafka = new Kafka({
-    brokers: [...options.brokers],
+  const threshold = LEVEL_RANK[options.logLevel ?? 'warn'];
+  const sink = options.logger ?? stderrLogger;
+  const log: KafkaClient['log'] = (level, namespace, message, fields = {}) => {
+    if (LEVEL_RANK[level] <= threshold) sink({ level, namespace, message, fields });
+  };
+  const base = (): BaseOptions => ({
     clientId: options.clientId,
-    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    bootstrapBrokers: [...options.brokers],
+    connectTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { retries: options.retries ?? 5 },
-    logLevel: KAFKA_LOG_LEVELS[options.logLevel ?? 'warn'],
-    logCreator: logCreatorFor(options.logger ?? stderrLogger, KAFKA_LOG_LEVELS[options.logLevel ?? 'warn']),
+    timeout: options.requestTimeoutMs ?? 30_000,
+    retries: options.retries ?? 5,
+    retryDelay: (_client, _operation, attempt) => retryDelayMs(attempt),
+    autocreateTopics: false,
   });
+  /** Broker connections that fail or drop are logged; the client reconnects on its own. */
+  const watched = <C extends { on(event: string, listener: (...args: unknown[]) => void): unknown }>(
+    namespace: string,
+    client: C,
+  ): C => {
+    client.on('client:broker:failed', (payload: unknown) =>
+      log('warn', namespace, 'broker connection failed', { broker: brokerOf(payload) }),
+    );
+    client.on('client:broker:disconnect', (payload: unknown) =>
+      log('info', namespace, 'broker connection closed', { broker: brokerOf(payload) }),
+    );
+    return client;
+  };
   return {
     clientId: options.clientId,
-    async admin() {
-      const admin = kafka.admin();
-      await withKafka('admin connect', () => admin.connect());
-      return admin;
+    log,
+    admin: () => openAdmin(base(), (admin) => watched('admin', admin)),
+    async producer(producerOptions = {}) {
+      const native = watched(
+        'producer',
+        new Producer<Buffer, Buffer, Buffer, Buffer>({
+          ...base(),
+          idempotent: true,
+          acks: ProduceAcks.ALL,
+          partitioner: javaCompatiblePartitioner(),
+          ...(producerOptions.transactionalId === undefined
+            ? {}
+            : { transactionalId: producerOptions.transactionalId }),
+        }),
+      );
+      try {
+        await withKafka('producer connect', () => native.metadata({ topics: [] }));
+      } catch (error) {
+        await native.close().catch(() => undefined);
+        throw error;
+      }
+      return { native, disconnect: () => native.close() };
     },
-    producer: () => openProducer(kafka),
     consumer: (consumerOptions) =>
-      openConsumer(kafka, {
-        ...consumerOptions,
-        sessionTimeoutMs: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs,
-      }),
+      watched(
+        'consumer',
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
+          ...base(),
+          groupId: consumerOptions.groupId,
+          sessionTimeout: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs ?? 30_000,
+          heartbeatInterval: 3000,
+          autocommit: false,
+        }),
+      ),
   };
 }
 
-// kafkajs reads an idempotent producer's sequence numbers when a request is built and advances them only
-// when it is answered, so two overlapping sends to one partition carry the same numbers and the broker
-// drops the second as a duplicate while acknowledging it (tulios/kafkajs#1005). Sends are queued per producer.
+function brokerOf(payload: unknown): string | undefined {
+  const broker = (payload as { broker?: { host?: string; port?: number } } | undefined)?.broker;
+  return broker === undefined ? undefined : `${broker.host}:${broker.port}`;
+}
+
+/** One record as the client takes it. Null keys and values stay null on the wire (redacted dead letters). */
+export function toNativeMessage(
+  topic: string,
+  record: {
+    key: string | null;
+    value: Buffer | null;
+    headers?: Readonly<Record<string, string>> | undefined;
+  },
+): MessageToProduce<Buffer, Buffer, Buffer, Buffer> {
+  const message: MessageToProduce<Buffer, Buffer, Buffer, Buffer> = {
+    topic,
+    // The client writes a missing value as a null one; its type only says Buffer.
+    value: record.value as Buffer,
+  };
+  if (record.key !== null) message.key = Buffer.from(record.key, 'utf8');
+  if (record.headers !== undefined) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const [name, value] of Object.entries(record.headers))
+      headers.set(Buffer.from(name, 'utf8'), Buffer.from(value, 'utf8'));
+    message.headers = headers;
+  }
+  return message;
+}
+
+// One send at a time per producer: the outputs of a batch are acknowledged in the order they were asked
+// for, and the broker sees each partition's sequence numbers in order.
 const enqueue = createSerialQueue<KafkaProducer>();
 
 /**
  * Writes records to one topic in as few produce requests as the size limits allow, in order, waiting for
- * all in-sync replicas. Concurrent calls on one producer are serialised (see above).
+ * all in-sync replicas. Concurrent calls on one producer are serialised.
  */
 export async function produceRecords(
   producer: KafkaProducer,
@@ -310,155 +269,41 @@ export async function produceRecords(
   const maxBytes = options.maxBatchBytes ?? 512 * 1024;
   const partitions: { partition: number; baseOffset: string }[] = [];
   for (const chunk of chunkRecords(records, maxRecords, maxBytes)) {
-    const metadata = await enqueue(producer, () =>
+    const result = await enqueue(producer, () =>
       withKafka(`produce to ${topic}`, () =>
-        producer.send({
-          topic,
-          acks: -1,
-          messages: chunk.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
-        }),
+        producer.native.send({ messages: chunk.map((r) => toNativeMessage(topic, r)) }),
       ),
     );
-    for (const m of metadata) partitions.push({ partition: m.partition, baseOffset: m.baseOffset ?? '-1' });
+    for (const o of result.offsets ?? [])
+      partitions.push({ partition: o.partition, baseOffset: String(o.offset) });
   }
   return { records: records.length, partitions };
 }
 
 /** Most record bytes per produce request of {@link produceToTopics}: below the broker's 1 MiB message.max.bytes. */
-const MAX_REQUEST_BYTES = 900 * 1024;
+export const MAX_REQUEST_BYTES = 900 * 1024;
+
+export type OutboundBatch = TopicBatch<{
+  key: string | null;
+  value: Buffer | null;
+  headers?: Readonly<Record<string, string>>;
+}>;
 
 /**
- * Writes records to several topics in as few produce requests as the size limit allows (kafkajs sendBatch,
- * one request per broker), in order, waiting for all in-sync replicas; serialised per producer like
- * {@link produceRecords}. Null values are allowed (redacted dead letters).
+ * Writes records to several topics in as few produce requests as the size limit allows, in order, waiting
+ * for all in-sync replicas; serialised per producer like {@link produceRecords}.
  */
 export async function produceToTopics(
   producer: KafkaProducer,
-  batches: readonly TopicBatch<{
-    key: string | null;
-    value: Buffer | null;
-    headers?: Readonly<Record<string, string>>;
-  }>[],
+  batches: readonly OutboundBatch[],
 ): Promise<void> {
   const nonEmpty = batches.filter((b) => b.records.length > 0);
   for (const request of chunkTopicBatches(nonEmpty, MAX_REQUEST_BYTES)) {
-    const topicMessages = request.map((b) => ({
-      topic: b.topic,
-      messages: b.records.map((r) =>
-        r.headers === undefined
-          ? { key: r.key, value: r.value }
-          : { key: r.key, value: r.value, headers: { ...r.headers } },
-      ),
-    }));
+    const messages = request.flatMap((b) => b.records.map((r) => toNativeMessage(b.topic, r)));
     await enqueue(producer, () =>
-      withKafka(`produce to ${topicMessages.map((t) => t.topic).join(', ')}`, () =>
-        producer.sendBatch({ topicMessages, acks: -1 }),
+      withKafka(`produce to ${request.map((b) => b.topic).join(', ')}`, () =>
+        producer.native.send({ messages }),
       ),
     );
-  }
-}
-
-function headerText(value: IHeaders[string]): string | undefined {
-  if (value === undefined) return undefined;
-  const last = Array.isArray(value) ? value.at(-1) : value;
-  return last === undefined ? undefined : last.toString();
-}
-
-function toConsumedRecord(partition: number, message: KafkaMessage): ConsumedRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const text = headerText(value);
-    if (text !== undefined) headers[name] = text;
-  }
-  return {
-    key: message.key === null ? null : message.key.toString('utf8'),
-    value: message.value,
-    partition,
-    offset: message.offset,
-    timestamp: message.timestamp,
-    headers,
-  };
-}
-
-export interface ConsumeOptions {
-  readonly client: KafkaClient;
-  readonly topic: string;
-  readonly groupId: string;
-  /** Where a group without committed offsets starts: the oldest record (true) or new records only. */
-  readonly fromBeginning: boolean;
-  /**
-   * Called once per record, in offset order within a partition. Its offset is committed only after it
-   * returns; if it throws, reading stops and {@link consumeRecords} rejects with that error.
-   */
-  readonly onRecord: (record: ConsumedRecord) => void | Promise<void>;
-  /** Aborting stops reading; {@link consumeRecords} then resolves. */
-  readonly signal?: AbortSignal;
-}
-
-export interface ConsumeSummary {
-  /** Records handed to onRecord that returned without throwing. */
-  readonly records: number;
-}
-
-/**
- * A simple reader for tools and tests: subscribes a group to one topic and hands records to `onRecord`
- * until `signal` aborts, `onRecord` throws or the consumer crashes. Disconnects in every case.
- */
-export async function consumeRecords(options: ConsumeOptions): Promise<ConsumeSummary> {
-  const consumer = await options.client.consumer({ groupId: options.groupId });
-  try {
-    await withKafka(`subscribe to ${options.topic}`, () =>
-      consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning }),
-    );
-    return await readUntilStopped(consumer, options);
-  } finally {
-    await consumer.disconnect();
-  }
-}
-
-/**
- * Each offset is resolved only after onRecord returned, so a record whose handler threw is not committed;
- * reading then stops at once instead of letting kafkajs retry the handler.
- */
-function batchHandler(options: ConsumeOptions, latch: StopLatch, counter: { records: number }) {
-  return async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    for (const message of batch.messages) {
-      if (latch.stopped() || !payload.isRunning() || payload.isStale()) return;
-      try {
-        await options.onRecord(toConsumedRecord(batch.partition, message));
-      } catch (error) {
-        latch.fail(error);
-        return;
-      }
-      counter.records += 1;
-      payload.resolveOffset(message.offset);
-      await payload.heartbeat();
-    }
-  };
-}
-
-async function readUntilStopped(consumer: KafkaConsumer, options: ConsumeOptions): Promise<ConsumeSummary> {
-  const counter = { records: 0 };
-  const latch = createStopLatch();
-  const onAbort = (): void => latch.stop();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const removeCrashListener = consumer.on(consumer.events.CRASH, ({ payload }) => {
-    const message = `Kafka consumer crashed: ${payload.error.message}`;
-    latch.fail(new DmidError('DMID_KAFKA_UNAVAILABLE', message, { cause: payload.error }));
-  });
-  try {
-    if (options.signal?.aborted === true) return { records: 0 };
-    // run() resolves only once the group is joined; an abort while joining must not wait for that.
-    const running = withKafka(`consume from ${options.topic}`, () =>
-      consumer.run({ eachBatchAutoResolve: false, eachBatch: batchHandler(options, latch, counter) }),
-    );
-    running.catch(() => undefined); // a failure after the reader stopped concerns nobody
-    await Promise.race([running, latch.finished]);
-    await latch.finished;
-    return { records: counter.records };
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    removeCrashListener();
   }
 }

@@ -1,102 +1,97 @@
 /**
  * The Kafka transport: one consumer-group member over the signal topics and one idempotent producer.
  *
- * Offsets are committed by hand, per batch, only after the handler resolved (so after everything
- * downstream succeeded); commits of batches that finish together go out as one request, in the
- * background, and stop() has them all land before the member leaves the group (else a restart would hand
- * those batches out again). A batch whose partition was taken away by a rebalance while it was handled
- * (`isStale`) is not committed: the new owner redoes it, which the idempotent state store makes harmless.
+ * Records arrive one by one from the client's stream; those of one partition that arrived in the same turn
+ * of the event loop are handed to the handler as one batch, one batch per partition in flight (so a
+ * partition's records are handled in offset order) and every partition in parallel. The stream pauses
+ * while too many records wait.
+ *
+ * Offsets are committed per batch, only after the handler resolved (so after everything downstream
+ * succeeded), through the client's stream, which merges the commits of a partition into one request. A
+ * batch whose partition was taken away by a rebalance while it was handled is not committed: the new owner
+ * redoes it, which the idempotent state store makes harmless.
  */
-import { DmidError, isDmidError } from '../errors.js';
-import { createCoalescingSender } from './record-batches.js';
-import { withRetry } from './retry.js';
 import {
-  isKafkaError,
+  FetchIsolationLevels,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  type Message,
+  type MessagesStream,
+} from '@platformatic/kafka';
+import { classifyKafkaError } from './kafka-errors.js';
+import { headerTexts } from './kafka-reader.js';
+import { createCoalescingSender } from './record-batches.js';
+import {
   produceToTopics,
-  withKafka,
   type KafkaClient,
-  type KafkaConsumer,
   type KafkaProducer,
+  type NativeConsumer,
 } from './kafka-client.js';
-import type { InboundRecord, RunOptions, TopicRecords, Transport, TransportStatus } from './transport.js';
+import type {
+  InboundBatch,
+  InboundRecord,
+  RunOptions,
+  TopicRecords,
+  Transport,
+  TransportStatus,
+} from './transport.js';
 
 export interface KafkaTransportOptions {
   readonly client: KafkaClient;
   readonly groupId: string;
   /**
-   * Partitions handled at the same time by this member. More overlaps Redis and produce round trips of
+   * Partition batches handled at the same time by this member. More overlaps Redis and produce round trips of
    * different partitions. Default 48 (every partition of the four topics at 12 partitions each).
    */
   readonly partitionsConsumedConcurrently?: number;
+  /** Records of one partition handed to the handler at most at once. Default 2,000. */
+  readonly maxBatchRecords?: number;
   /** Called with the seconds each batch's offset commit took (the `commit` stage of the breakdown). */
   readonly onCommitted?: (seconds: number) => void;
 }
 
-interface Connections {
-  readonly consumer: KafkaConsumer;
-  readonly producer: KafkaProducer;
+type NativeMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** Records waiting above this pause the stream; it resumes below half of it. */
+const PAUSE_AT_RECORDS = 20_000;
+/** How often the partitions' end offsets are read, for the lag the worker reports. */
+const END_OFFSETS_INTERVAL_MS = 5000;
+
+interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
+  waiting: NativeMessage[];
+  busy: boolean;
+  /** The next offset expected: a rebalance refetches from the committed offset; older ones are dropped. */
+  next: bigint;
 }
 
-/**
- * Commits one partition's offset, retrying while the broker says "not now" (a partition whose leader is
- * still being elected, a coordinator loading). The commit is retried here, not by re-running the batch:
- * kafkajs re-runs `eachBatch` when it throws, and the batch's outputs would be produced again. A commit
- * that cannot succeed (the partition went to another member) is given up: the batch is then redelivered
- * to the new owner, which the idempotent store makes harmless.
- */
-type PartitionOffset = { topic: string; partition: number; offset: string };
-type Committer = (
-  offsets: readonly { topic: string; records: readonly PartitionOffset[] }[],
-) => Promise<void>;
-
-/** One commit request for the offsets of every batch that finished while the previous one was in flight. */
-function createCommitter(consumer: KafkaConsumer): Committer {
-  return createCoalescingSender<{ topic: string; records: readonly PartitionOffset[] }>(
-    (groups) => withKafka('offset commit', () => consumer.commitOffsets(groups.flatMap((g) => g.records))),
-    (topic, parts) => {
-      // The newest offset of each partition: committing it covers the older ones.
-      const newest = new Map<number, PartitionOffset>();
-      for (const o of parts.flatMap((p) => p.records)) {
-        const held = newest.get(o.partition);
-        if (held === undefined || BigInt(o.offset) > BigInt(held.offset)) newest.set(o.partition, o);
-      }
-      return { topic, records: [...newest.values()] };
-    },
-  );
+function toInbound(m: NativeMessage): InboundRecord {
+  return {
+    key: m.key ?? null,
+    value: m.value ?? null,
+    offset: String(m.offset),
+    timestampMs: Number(m.timestamp),
+    headers: headerTexts(m.headerEntries),
+  };
 }
-
-async function commit(
-  committer: Committer,
-  offset: PartitionOffset,
-  heartbeat: () => Promise<void>,
-): Promise<void> {
-  let stopped = false;
-  try {
-    await withRetry(() => committer([{ topic: offset.topic, records: [offset] }]), {
-      stopping: () => stopped,
-      heartbeat,
-      onRetry: (_error, attempt) => {
-        stopped = attempt >= COMMIT_ATTEMPTS;
-      },
-      onRecovered: () => undefined,
-    });
-  } catch (error) {
-    if (isDmidError(error) || isKafkaError(error)) return;
-    throw error;
-  }
-}
-
-/** Tries of one offset commit before it is left to redelivery. */
-const COMMIT_ATTEMPTS = 20;
 
 export function createKafkaTransport(options: KafkaTransportOptions): Transport {
+  const maxBatch = options.maxBatchRecords ?? 2000;
+  const concurrency = options.partitionsConsumedConcurrently ?? 48;
   let producer: KafkaProducer | undefined;
-  let connections: Connections | undefined;
+  let consumer: NativeConsumer | undefined;
+  let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   let state: TransportStatus = { ok: false, detail: 'not started' };
   let stopping: Promise<void> | undefined;
-  let failure: ((error: unknown) => void) | undefined;
-  const pendingCommits = new Set<Promise<void>>();
   let stopRequested = false;
+  let failure: ((error: unknown) => void) | undefined;
+  const queues = new Map<string, PartitionQueue>();
+  const inFlight = new Set<Promise<void>>();
+  const endOffsets = new Map<string, bigint>();
+  let waiting = 0;
+  let dispatchScheduled = false;
+  let endOffsetsTimer: NodeJS.Timeout | undefined;
 
   const producerReady = async (): Promise<KafkaProducer> => {
     producer ??= await options.client.producer();
@@ -107,70 +102,130 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     (topic, parts) => ({ topic, records: parts.flatMap((p) => p.records) }),
   );
 
+  const assigned = (topic: string, partition: number): boolean =>
+    consumer?.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
+
+  function onMessage(m: NativeMessage): void {
+    const key = `${m.topic}:${m.partition}`;
+    let queue = queues.get(key);
+    if (queue === undefined) {
+      queue = { topic: m.topic, partition: m.partition, waiting: [], busy: false, next: -1n };
+      queues.set(key, queue);
+    }
+    if (m.offset < queue.next) return;
+    queue.next = m.offset + 1n;
+    queue.waiting.push(m);
+    waiting += 1;
+    if (waiting >= PAUSE_AT_RECORDS && stream !== undefined && !stream.isPaused()) stream.pause();
+    scheduleDispatch();
+  }
+
+  function scheduleDispatch(): void {
+    if (dispatchScheduled) return;
+    dispatchScheduled = true;
+    setImmediate(dispatch);
+  }
+
+  function dispatch(): void {
+    dispatchScheduled = false;
+    if (stopRequested) return;
+    for (const queue of queues.values()) {
+      if (inFlight.size >= concurrency) break;
+      if (queue.busy || queue.waiting.length === 0) continue;
+      const messages = queue.waiting.splice(0, maxBatch);
+      waiting -= messages.length;
+      queue.busy = true;
+      const handling = handleBatch(queue, messages).finally(() => {
+        queue.busy = false;
+        inFlight.delete(handling);
+        if (queue.waiting.length > 0) scheduleDispatch();
+      });
+      inFlight.add(handling);
+    }
+    if (waiting < PAUSE_AT_RECORDS / 2 && stream?.isPaused() === true && !stopRequested) stream.resume();
+  }
+
+  async function handleBatch(queue: PartitionQueue, messages: NativeMessage[]): Promise<void> {
+    const last = messages.at(-1);
+    if (last === undefined) return;
+    const key = `${queue.topic}:${queue.partition}`;
+    const end = endOffsets.get(key) ?? 0n;
+    const batch: InboundBatch = {
+      topic: queue.topic,
+      partition: queue.partition,
+      records: messages.map(toInbound),
+      highWatermark: String(end > last.offset ? end : last.offset + 1n),
+      // The client heartbeats in the background, whatever the handler does.
+      heartbeat: () => Promise.resolve(),
+    };
+    try {
+      await runHandler(batch);
+    } catch (error) {
+      state = { ok: false, detail: 'batch handling failed' };
+      failure?.(error);
+      return;
+    }
+    // A partition taken away meanwhile is redone by its new owner.
+    if (!assigned(queue.topic, queue.partition)) return;
+    const commitStart = performance.now();
+    try {
+      await last.commit();
+      options.onCommitted?.((performance.now() - commitStart) / 1000);
+    } catch {
+      // A commit refused by a rebalance: the batch is redelivered to the partition's owner.
+    }
+  }
+
+  let runHandler: (batch: InboundBatch) => Promise<void> = () => Promise.resolve();
+
+  async function refreshEndOffsets(topics: readonly string[]): Promise<void> {
+    const offsets = await consumer?.listOffsets({ topics: [...topics] }).catch(() => undefined);
+    for (const [topic, partitions] of offsets ?? []) {
+      partitions.forEach((offset, partition) => endOffsets.set(`${topic}:${partition}`, offset));
+    }
+  }
+
   async function run(runOptions: RunOptions): Promise<void> {
-    if (connections !== undefined) throw new Error('kafka transport: run() called twice');
-    const consumer = await options.client.consumer({ groupId: options.groupId });
-    const committer = createCommitter(consumer);
-    connections = { consumer, producer: await producerReady() };
+    if (consumer !== undefined) throw new Error('kafka transport: run() called twice');
+    runHandler = runOptions.handle;
+    const member = options.client.consumer({ groupId: options.groupId });
+    consumer = member;
+    await producerReady();
     const failed = new Promise<never>((_, reject) => {
       failure = reject;
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      state = { ok: false, detail: `consumer crashed: ${payload.error.message}` };
-      failure?.(new DmidError('DMID_KAFKA_UNAVAILABLE', 'Kafka consumer crashed', { cause: payload.error }));
+    failed.catch(() => undefined);
+    // After a rebalance the stream refetches every assigned partition from its committed offset.
+    member.on('consumer:group:join', () => {
+      for (const queue of queues.values()) queue.next = -1n;
     });
-    // A new group starts at the oldest record, so nothing published before the first start is missed.
-    await withKafka('subscribe', () =>
-      consumer.subscribe({ topics: [...runOptions.topics], fromBeginning: true }),
-    );
-    await withKafka('consumer run', () =>
-      consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 48,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          const heartbeat = (): Promise<void> => payload.heartbeat();
-          const last = batch.messages.at(-1);
-          if (last === undefined) return;
-          const records: InboundRecord[] = batch.messages.map((m) => ({
-            key: m.key,
-            value: m.value,
-            offset: m.offset,
-            timestampMs: Number(m.timestamp),
-          }));
-          try {
-            await runOptions.handle({
-              topic: batch.topic,
-              partition: batch.partition,
-              records,
-              highWatermark: batch.highWatermark,
-              heartbeat,
-            });
-          } catch (error) {
-            state = { ok: false, detail: 'batch handling failed' };
-            failure?.(error);
-            throw error;
-          }
-          if (payload.isStale()) return;
-          // kafkajs fetches on from the last *resolved* offset: without this it hands the batch out again.
-          payload.resolveOffset(last.offset);
-          const next = (BigInt(last.offset) + 1n).toString();
-          // Not awaited: the next fetch need not wait for the commit round trip. The batch's outputs are
-          // acknowledged already; stop() waits for outstanding commits before it leaves the group.
-          const offset = { topic: batch.topic, partition: batch.partition, offset: next };
-          const commitStart = performance.now();
-          const committing = commit(committer, offset, heartbeat).then(() =>
-            options.onCommitted?.((performance.now() - commitStart) / 1000),
-          );
-          // Once stop() was asked, the batch waits for its commit: consumer.stop() waits for the batches in
-          // flight, then leaves the group, after which a commit can no longer succeed.
-          if (stopRequested) return committing;
-          pendingCommits.add(committing);
-          void committing.finally(() => pendingCommits.delete(committing));
-        },
-      }),
-    );
+    try {
+      // A new group starts at the oldest record, so nothing published before the first start is missed.
+      stream = await member.consume({
+        topics: [...runOptions.topics],
+        autocommit: false,
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+        maxBytes: 10 * 1024 * 1024,
+        maxBytesPerPartition: 1024 * 1024,
+        maxWaitTime: 500,
+      });
+    } catch (error) {
+      await stop();
+      throw classifyKafkaError('subscribe', error);
+    }
+    stream.on('data', onMessage);
+    stream.on('error', (error: unknown) => {
+      state = {
+        ok: false,
+        detail: `consumer failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
+      failure?.(classifyKafkaError('consume', error));
+    });
+    void refreshEndOffsets(runOptions.topics);
+    endOffsetsTimer = setInterval(() => void refreshEndOffsets(runOptions.topics), END_OFFSETS_INTERVAL_MS);
+    endOffsetsTimer.unref();
     state = { ok: true, detail: 'consuming' };
     try {
       await Promise.race([failed, new Promise<void>((resolve) => stoppedSignal.push(resolve))]);
@@ -184,15 +239,14 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   function stop(): Promise<void> {
     stopping ??= (async () => {
       state = { ok: false, detail: 'stopping' };
-      // The commits of batches already handled go out while this member still owns their partitions;
-      // the batches in flight commit before they return (see eachBatch); then consumer.stop() waits for
-      // them and leaves the group.
       stopRequested = true;
-      await Promise.allSettled([...pendingCommits]);
-      await connections?.consumer.stop();
-      await Promise.allSettled([...pendingCommits]);
-      await connections?.consumer.disconnect();
-      await producer?.disconnect();
+      clearInterval(endOffsetsTimer);
+      stream?.pause();
+      // The batches in flight finish and commit while this member still owns their partitions.
+      await Promise.allSettled([...inFlight]);
+      await stream?.close().catch(() => undefined);
+      await consumer?.close().catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
       state = { ok: false, detail: 'stopped' };
       for (const resolve of stoppedSignal.splice(0)) resolve();
     })();

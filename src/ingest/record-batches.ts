@@ -1,6 +1,6 @@
 /**
  * The client-neutral side of producing and consuming: record shapes, splitting a write into requests,
- * serialising work per producer, and the latch that ends a reader exactly once. Kept apart from kafka-client.ts so that file stays the thin kafkajs
+ * serialising work per producer, and the latch that ends a reader exactly once. Kept apart from kafka-client.ts so that file stays the thin client
  * wrapper, and so these rules survive a change of Kafka client.
  */
 
@@ -25,6 +25,7 @@ export interface ProduceResult {
 }
 
 export interface ConsumedRecord {
+  readonly topic: string;
   readonly key: string | null;
   readonly value: Buffer | null;
   readonly partition: number;

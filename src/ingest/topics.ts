@@ -4,14 +4,13 @@
  * but a topic with fewer partitions than asked for is reported so the shortfall is visible.
  */
 import { DmidError } from '../errors.js';
-import type { KafkaAdmin } from './kafka-client.js';
+import type { KafkaAdmin } from './kafka-admin.js';
 import {
   isKafkaError,
   isKafkaUnavailable,
-  kafkaAggregateErrors,
+  kafkaErrorDetail,
   kafkaProtocolErrorType,
-  withKafka,
-} from './kafka-client.js';
+} from './kafka-errors.js';
 
 export interface TopicSpec {
   readonly name: string;
@@ -65,57 +64,31 @@ function validateSpecs(specs: readonly TopicSpec[]): void {
 /** A broker refusal (as opposed to an unreachable broker or a bug) becomes DMID_KAFKA_TOPIC_FAILED. */
 function topicFailure(action: string, error: unknown): unknown {
   if (error instanceof DmidError || !isKafkaError(error) || isKafkaUnavailable(error)) return error;
-  // An aggregate's own message ("Topic creation errors") says nothing; the broker's reasons are inside.
-  const inner = kafkaAggregateErrors(error);
-  const detail = (inner.length > 0 ? inner : [error])
-    .map((e) => (e instanceof Error ? e.message : String(e)))
-    .join('; ');
-  return new DmidError('DMID_KAFKA_TOPIC_FAILED', `${action} failed: ${detail}`, { cause: error });
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  if (kafkaProtocolErrorType(error) === 'TOPIC_ALREADY_EXISTS') return true;
-  // createTopics reports per-topic failures as an aggregate of protocol errors.
-  const inner = kafkaAggregateErrors(error);
-  return inner.length > 0 && inner.every((e) => kafkaProtocolErrorType(e) === 'TOPIC_ALREADY_EXISTS');
+  return new DmidError('DMID_KAFKA_TOPIC_FAILED', `${action} failed: ${kafkaErrorDetail(error)}`, {
+    cause: error,
+  });
 }
 
 /** Creates one topic; false when it already existed (a concurrent creator won the race). */
 async function createTopic(admin: KafkaAdmin, spec: TopicSpec, timeoutMs: number): Promise<boolean> {
   try {
-    // One topic per request: kafkajs answers "false" for a batch in which *some* topics existed, which
-    // would hide which ones this call created.
-    return await withKafka(`create topic ${spec.name}`, () =>
-      admin.createTopics({
-        topics: [
-          { topic: spec.name, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor },
-        ],
-        waitForLeaders: true,
-        timeout: timeoutMs,
-      }),
-    );
+    await admin.createTopic(spec.name, spec.partitions, spec.replicationFactor);
   } catch (error) {
-    if (isAlreadyExists(error)) return false;
-    // The topic was created, but kafkajs' wait for its leaders asked a broker that had not learned of it
-    // yet (seen on a loaded machine): wait for the leaders ourselves.
-    if (kafkaProtocolErrorType(causeOf(error)) === 'UNKNOWN_TOPIC_OR_PARTITION') {
-      await awaitLeaders(admin, spec.name, timeoutMs);
-      return true;
-    }
+    const cause = error instanceof DmidError ? error.cause : error;
+    if (kafkaProtocolErrorType(cause) === 'TOPIC_ALREADY_EXISTS') return false;
     throw topicFailure(`Creating topic ${spec.name}`, error);
   }
-}
-
-function causeOf(error: unknown): unknown {
-  return error instanceof DmidError ? error.cause : error;
+  // The controller answers before every broker has learned of the topic: wait for its leaders.
+  await awaitLeaders(admin, spec.name, timeoutMs);
+  return true;
 }
 
 /** Polls the topic's metadata until every partition has a leader; DMID_KAFKA_TOPIC_FAILED after `timeoutMs`. */
 async function awaitLeaders(admin: KafkaAdmin, topic: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-    const partitions = metadata?.topics[0]?.partitions ?? [];
+    const metadata = await admin.fetchTopicMetadata([topic]).catch(() => undefined);
+    const partitions = metadata?.[0]?.partitions ?? [];
     if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
     if (Date.now() > deadline)
       throw new DmidError('DMID_KAFKA_TOPIC_FAILED', `Topic ${topic} has no leaders after ${timeoutMs} ms`);
@@ -126,10 +99,8 @@ async function awaitLeaders(admin: KafkaAdmin, topic: string, timeoutMs: number)
 async function partitionCounts(admin: KafkaAdmin, names: readonly string[]): Promise<Map<string, number>> {
   if (names.length === 0) return new Map();
   try {
-    const metadata = await withKafka('describe topics', () =>
-      admin.fetchTopicMetadata({ topics: [...names] }),
-    );
-    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const metadata = await admin.fetchTopicMetadata([...names]);
+    return new Map(metadata.map((t) => [t.name, t.partitions.length]));
   } catch (error) {
     throw topicFailure('Describing topics', error);
   }
@@ -147,7 +118,7 @@ export async function ensureTopics(
 ): Promise<EnsureTopicsResult> {
   validateSpecs(specs);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const present = new Set(await withKafka('list topics', () => admin.listTopics()));
+  const present = new Set(await admin.listTopics());
   const created: string[] = [];
   const existing: string[] = [];
   for (const spec of specs) {

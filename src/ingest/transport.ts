@@ -10,6 +10,8 @@ export interface InboundRecord {
   readonly offset: string;
   /** The record's timestamp (producer create time), epoch ms. */
   readonly timestampMs: number;
+  /** Record headers, values as UTF-8 (a name repeated keeps its last value); absent where none. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Consecutive records of one partition, handed to the handler in offset order. */

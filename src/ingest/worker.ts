@@ -100,7 +100,7 @@ export interface Worker {
 }
 
 /**
- * A bound on memory, not a tuning (see batch-units.ts for why units): a kafkajs partition batch of 1 MiB is
+ * A bound on memory, not a tuning (see batch-units.ts for why units): a partition batch of 1 MiB is
  * about 6,000 records and always makes a unit of its own; caps of 1,000 to 4,000 measured the same.
  */
 const DEFAULT_MAX_UNIT_RECORDS = 4_000;

@@ -28,6 +28,8 @@ export const INFRA_TOOLING_ENV = [
   'DMID_LOCAL_REDIS_PORT',
   'DMID_REDIS_CACHE',
   'DMID_TEST_INFRA',
+  'DMID_CLUSTER_KAFKA_PORTS',
+  'DMID_CLUSTER_KAFKA_HEAP',
 ] as const;
 
 export interface Infra {

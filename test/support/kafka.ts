@@ -10,7 +10,8 @@ import type {
   KafkaClient,
   KafkaClientOptions,
 } from '../../src/ingest/kafka-client.js';
-import { consumeRecords, createKafkaClient } from '../../src/ingest/kafka-client.js';
+import { createKafkaClient } from '../../src/ingest/kafka-client.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import { ensureTopics } from '../../src/ingest/topics.js';
 
 /** The brokers the test runner provides; a clear failure when a test file is run on its own. */
@@ -58,7 +59,7 @@ export function deleteTopicAfter(t: TestContext, name: string): void {
     const admin = await testKafkaClient().admin();
     try {
       if ((await admin.listTopics()).includes(name)) {
-        await admin.deleteTopics({ topics: [name], timeout: 10_000 });
+        await admin.deleteTopics([name]);
       }
     } finally {
       await admin.disconnect();

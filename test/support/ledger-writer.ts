@@ -69,11 +69,40 @@ export function startLedgerWriter(
 const codec = createCodec();
 
 /**
- * How long a test waits for receipts: above kafkajs's 30 s session timeout, because a writer that did not
- * leave its group cleanly holds its partitions until then, and a wait of 30 s ran out about once in six
- * runs of the anchor tests.
+ * How long a test waits for receipts, at most. Above the 30 s session timeout of a consumer group, because
+ * a writer that did not leave its group cleanly holds its partitions until then; the wait ends earlier as
+ * soon as every anchor has its receipt, and at once when it can no longer succeed ({@link aReceiptPerAnchor}).
  */
 export const RECEIPTS_TIMEOUT_MS = 90_000;
+
+/**
+ * A predicate for `receipts.until`: true once every anchor of `anchorIds` has a receipt. It throws (the
+ * wait fails at once, saying why) when a receipt names an anchor outside the set, since the count can then
+ * never match, or when `writer` (a writer's `running`) has settled: nobody is left to produce receipts.
+ */
+export function aReceiptPerAnchor(
+  anchorIds: ReadonlySet<string>,
+  writer?: Promise<void>,
+): (records: readonly ConsumedRecord[]) => boolean {
+  let ended: string | undefined;
+  writer?.then(
+    () => (ended = 'stopped'),
+    (error: unknown) => (ended = `failed: ${String(error)}`),
+  );
+  return (records) => {
+    const anchored = receiptCounts(receiptsOf(records));
+    for (const id of anchored.keys()) {
+      if (!anchorIds.has(id)) throw new Error(`a receipt for anchor ${id}, which is not one of this run's`);
+    }
+    if (anchored.size === anchorIds.size) return true;
+    if (ended !== undefined) {
+      throw new Error(
+        `the ledger writer ${ended} with ${anchored.size} of ${anchorIds.size} anchors receipted`,
+      );
+    }
+    return false;
+  };
+}
 
 /** The receipts among consumed records (AnchorReceipt records), parsed. */
 export function receiptsOf(records: readonly ConsumedRecord[]): Receipt[] {

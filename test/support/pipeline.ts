@@ -9,9 +9,10 @@ import { pino } from 'pino';
 import { createCodec, type Codec } from '../../src/codec/codec.js';
 import type { AnchorEvent, IdentityScore, Signal, SignalKind } from '../../src/codec/types.js';
 import { allTopics, topicNames, type TopicNames } from '../../src/config.js';
+import { consumeRecords } from '../../src/ingest/kafka-reader.js';
 import {
-  consumeRecords,
   produceRecords,
+  produceToTopics,
   type ConsumedRecord,
   type KafkaProducer,
 } from '../../src/ingest/kafka-client.js';
@@ -64,6 +65,11 @@ export interface TestPipeline {
   publishRaw(kind: SignalKind, records: { key: string | null; value: Buffer | null }[]): Promise<void>;
   /** Starts (or restarts) an in-process worker, reporting to `metrics` (default: nowhere). */
   startWorker(metrics?: WorkerMetrics): Worker;
+  /**
+   * Score records the workers of this pipeline produced (acknowledged) so far: as many anchors went to
+   * identity.anchors. What a test waits for on the output topics, instead of a count seen at some moment.
+   */
+  scoresEmitted(): number;
   collect(topic: string): Collector;
   scoresOf(collector: Collector, subjectId: string): IdentityScore[];
   anchorsOf(collector: Collector): AnchorEvent[];
@@ -95,7 +101,7 @@ export function testScorer(kind: string = process.env.DMID_SCORER ?? 'model'): P
 
 export async function startPipeline(
   t: TestContext,
-  options: { partitions?: number; scorer?: 'model' | 'rules' } = {},
+  options: { partitions?: number; scorer?: 'model' | 'rules'; replicationFactor?: number } = {},
 ): Promise<TestPipeline> {
   const scorer = await testScorer(options.scorer);
   const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
@@ -106,7 +112,8 @@ export async function startPipeline(
     const specs = allTopics(topics).map((name) => ({
       name,
       partitions: options.partitions ?? 3,
-      replicationFactor: 1,
+      // 3 on the fault tests' three-broker cluster; 1 on the single broker of the others.
+      replicationFactor: options.replicationFactor ?? 1,
     }));
     await ensureTopics(admin, specs);
   } finally {
@@ -122,6 +129,7 @@ export async function startPipeline(
   t.after(() => producer.disconnect());
 
   const kindTopic = (kind: SignalKind): string => topics[kind];
+  let scoresEmitted = 0;
   const send = async (kind: SignalKind, signals: readonly Signal[] | undefined): Promise<void> => {
     if (signals === undefined || signals.length === 0) return;
     const records = signals.map((s) => ({ key: s.subjectId, value: codec.encode(kind, s) }));
@@ -142,15 +150,23 @@ export async function startPipeline(
       await send('registry', arrivals.registry);
     },
     async publishRaw(kind, records) {
-      await producer.send({ topic: kindTopic(kind), acks: -1, messages: records.map((r) => ({ ...r })) });
+      await produceToTopics(producer, [{ topic: kindTopic(kind), records }]);
     },
+    scoresEmitted: () => scoresEmitted,
     startWorker(metrics = NO_METRICS) {
+      const counted: WorkerMetrics = {
+        ...metrics,
+        scoresEmitted(levels) {
+          scoresEmitted += levels.length;
+          metrics.scoresEmitted(levels);
+        },
+      };
       const worker = createWorker({
         transport: createKafkaTransport({ client: testKafkaClient(), groupId }),
         store,
         scorer,
         codec,
-        metrics,
+        metrics: counted,
         logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
         topics,
         groupId,

@@ -19,7 +19,13 @@ export interface ScoredRun {
 
 /**
  * Publishes good evidence for `count` new subjects, waits until the worker scored all of it, and until
- * the collectors of the scores and anchors topics saw one anchor per score record.
+ * the collectors of the scores and anchors topics hold every score and anchor the worker produced.
+ *
+ * How many score records that is depends on how the events fell into units, so it is taken from the
+ * worker's own count once every event is emitted (the worker produces nothing more after that). Comparing
+ * the two collectors with each other instead (the way this once waited) held too early under load, when
+ * both lagged by the same record: the run then missed an anchor, and a test waiting for "a receipt per
+ * anchor" waited for a count that was already exceeded, until its deadline.
  */
 export async function scoreSubjects(
   pipeline: TestPipeline,
@@ -43,9 +49,15 @@ export async function scoreSubjects(
       90_000,
     );
   }
-  await collectors.anchors.until(
-    (records) => records.length > 0 && records.length === collectors.scores.records.length,
-    'one anchor per score record',
+  const caughtUp = (collector: Collector, what: string): boolean => {
+    const emitted = pipeline.scoresEmitted();
+    const seen = collector.records.length;
+    if (seen > emitted) throw new Error(`${seen} ${what} records on the topic, ${emitted} produced`);
+    return seen === emitted;
+  };
+  await waitFor(
+    () => caughtUp(collectors.scores, 'score') && caughtUp(collectors.anchors, 'anchor'),
+    'every score and anchor the worker produced on its topic',
   );
   const anchorIds = new Set(pipeline.anchorsOf(collectors.anchors).map((a) => a.anchorId));
   return { subjects: plan.map((p) => p.subject), anchorIds };

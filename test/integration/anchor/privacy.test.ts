@@ -15,8 +15,8 @@ import { verifyReceipt } from '../../../src/anchor/verify-receipt.js';
 import { tempDir } from '../../support/anchors.js';
 import { subjectId } from '../../support/evidence-factory.js';
 import {
-  receiptCounts,
   receiptsOf,
+  aReceiptPerAnchor,
   RECEIPTS_TIMEOUT_MS,
   receiptStoreFor,
   startLedgerWriter,
@@ -49,10 +49,10 @@ void test('no-subject-on-the-ledger: 100,000 candidates incl. the real ids link 
   const path = join(await tempDir(t), 'ledger.jsonl');
   const ledger = await openFileLedger({ path });
   t.after(() => ledger.close());
-  startLedgerWriter(t, pipeline, ledger, await receiptStoreFor(t, pipeline));
+  const writer = startLedgerWriter(t, pipeline, ledger, await receiptStoreFor(t, pipeline));
   const run = await scoreSubjects(pipeline, { scores, anchors }, 20);
   await receipts.until(
-    (r) => receiptCounts(receiptsOf(r)).size === run.anchorIds.size,
+    aReceiptPerAnchor(run.anchorIds, writer.running),
     `a receipt per anchor (${run.anchorIds.size} anchors)`,
     RECEIPTS_TIMEOUT_MS,
   );

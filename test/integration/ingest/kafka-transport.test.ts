@@ -38,7 +38,7 @@ void test('stop-commits-handled: every batch handled before stop() is committed 
   await transport.stop();
   await running;
   const admin = await testAdmin(t);
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [committed] = await admin.fetchOffsets(groupId, [topic]);
   const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
   assert.equal(total, RECORDS, 'committed offsets cover every handled record');
   await admin.deleteGroups([groupId]).catch(() => undefined);

@@ -16,8 +16,8 @@ function topicName(t: TestContext): string {
 }
 
 async function partitionCount(admin: KafkaAdmin, name: string): Promise<number | undefined> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-  return metadata.topics[0]?.partitions.length;
+  const metadata = await admin.fetchTopicMetadata([name]);
+  return metadata[0]?.partitions.length;
 }
 
 void describe('ensureTopics against a real broker', () => {
