@@ -48,7 +48,7 @@ function scoreOf(subject: string): IdentityScore {
     confidence: 0.8123,
     assuranceLevel: 'SUBSTANTIAL',
     dimensions,
-    reasons: [{ code: 'BIOMETRIC_STRONG_MATCH', dimension: 'BIOMETRIC', impact: 0.05 }],
+    reasons: [{ code: 'BIOMETRIC_STRONG_MATCH', dimension: 'BIOMETRIC', impact: 0.05, logOdds: 0 }],
     modelVersion: 'identity-fusion-1.0.0',
     triggerEventId: randomUUID(),
   };

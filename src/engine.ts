@@ -7,8 +7,8 @@
  * the worker, scorer, codec, API and metrics, is the same object in both.
  */
 import { LatencyWindow } from './api/latency-window.js';
-import { createMetrics } from './api/metrics.js';
-import { readinessOf, type ReadinessReport } from './api/readiness.js';
+import { createMetrics, type DmidMetrics } from './api/metrics.js';
+import { readinessOf, type ReadinessCheck, type ReadinessReport } from './api/readiness.js';
 import { createApiServer } from './api/server.js';
 import { workerMetrics } from './api/worker-metrics.js';
 import type { Codec } from './codec/codec.js';
@@ -16,7 +16,7 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
-import { createKafkaTransport } from './ingest/kafka-transport.js';
+import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
 import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Transport } from './ingest/transport.js';
@@ -37,6 +37,7 @@ import type { StateStore } from './state/state-store.js';
 import { createConsoleTap } from './console/console-tap.js';
 import type { ConsoleDeps } from './console/console-deps.js';
 import type { RelyingParties } from './relying-parties.js';
+import type { EpochStatus } from './state/store-epoch.js';
 
 export type EngineMode = 'embedded' | 'kafka';
 
@@ -79,6 +80,7 @@ async function kafkaAdapters(
   config: Config,
   logger: Logger,
   onCommitted: (seconds: number) => void,
+  onEpochStatus: (status: EpochStatus) => void,
 ): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
   const client = createKafkaClient({
@@ -105,12 +107,18 @@ async function kafkaAdapters(
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
     onCommitted,
+    transactionalId: config.kafka.transactions
+      ? (config.kafka.transactionalId ?? defaultTransactionalId(config.kafka.groupId))
+      : undefined,
   });
   const store = createRedisStore({
     redis: config.redis.url ?? '',
     keyPrefix: config.redis.keyPrefix,
     evidenceCopies: config.redis.evidenceCopies,
     subjectsPerCall: config.redis.subjectsPerCall,
+    minReplicas: config.redis.minReplicas,
+    waitTimeoutMs: config.redis.waitTimeoutMs,
+    onEpochStatus,
     ...config.state,
   });
   const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });
@@ -157,6 +165,25 @@ function startSimulator(
   }).catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
 }
 
+/** The one log line and the metric of a change of the store epoch verdict (src/state/store-epoch.ts). */
+function epochReporter(metrics: DmidMetrics, logger: Logger): (status: EpochStatus) => void {
+  return (status) => {
+    metrics.stateEpochChanged.set(status.changed);
+    if (status.changed)
+      logger.error(
+        { cause: status.cause },
+        `state store epoch ${status.cause}: consumption stopped until an operator runs dmid state rebuild or dmid state accept-epoch (docs/operations.md)`,
+      );
+    else logger.warn('state store epoch decided by an operator: consumption resumes');
+  };
+}
+
+function epochCheck(status: EpochStatus): ReadinessCheck {
+  return status.changed
+    ? { ok: false, detail: `state epoch ${status.cause}: rebuild or accept (docs/operations.md)` }
+    : { ok: true };
+}
+
 export async function startEngine(config: Config, logger: Logger): Promise<Engine> {
   const mode = engineMode(config);
   // Before any connection opens: a model that does not load stops the start with nothing to close.
@@ -170,7 +197,12 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     alertTransport,
     redis,
   } = mode === 'kafka'
-    ? await kafkaAdapters(config, logger, (seconds) => reporter.stage('commit', seconds))
+    ? await kafkaAdapters(
+        config,
+        logger,
+        (seconds) => reporter.stage('commit', seconds),
+        epochReporter(metrics, logger),
+      )
     : embeddedAdapters(config);
   const codec = createConfiguredCodec(config.extraSchemaDir);
   // Embedded mode anchors in-process (the file ledger by default); Kafka mode has `dmid ledger-writer`.
@@ -216,6 +248,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       transport: { ok: status.transport.ok, detail: status.transport.detail },
       store: redis,
       consumption: status.paused ? { ok: false, detail: 'paused: a dependency is down' } : { ok: true },
+      state: epochCheck(store.epochStatus()),
     });
   };
   const api = createApiServer({

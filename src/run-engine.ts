@@ -5,6 +5,7 @@
  */
 import { formatStatusLine } from './api/latency-window.js';
 import type { Config } from './config.js';
+import { DmidError } from './errors.js';
 import { startEngine, type Engine } from './engine.js';
 import type { Logger } from './logger.js';
 
@@ -22,6 +23,17 @@ function printStatus(engine: Engine): () => void {
   };
 }
 
+/** One line for a start that failed: what, and where, without a stack. */
+export function startFailureLine(config: Config, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return `the API port ${config.api.host}:${config.api.port} is already in use (EADDRINUSE); set DMID_API_PORT`;
+  }
+  if (error instanceof DmidError) return `${error.code}: ${error.message}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `start failed: ${typeof code === 'string' ? `${code}: ` : ''}${message}`;
+}
+
 /** Runs until a signal or a failure; returns the exit code. */
 export async function runEngine(config: Config, logger: Logger): Promise<number> {
   // Handlers first: a SIGTERM that arrives while the engine starts (a pod stopped during start-up) must
@@ -34,7 +46,15 @@ export async function runEngine(config: Config, logger: Logger): Promise<number>
   };
   process.once('SIGTERM', stopOn);
   process.once('SIGINT', stopOn);
-  const engine = await startEngine(config, logger);
+  let engine: Engine;
+  try {
+    engine = await startEngine(config, logger);
+  } catch (error) {
+    // What was opened before the failure (Kafka clients, Redis, timers) would keep the process alive: the
+    // start failed with nothing committed, so the process ends here, with one line saying why.
+    process.stderr.write(`dmid: ${startFailureLine(config, error)}\n`);
+    process.exit(1);
+  }
   started.engine = engine;
   if (started.stopRequested) await engine.stop();
   logger.info({ mode: engine.mode, api: engine.apiUrl }, 'dmid started');

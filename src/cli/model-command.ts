@@ -4,7 +4,16 @@
  */
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { DEFAULT_SUBJECTS, runEvaluation, runTraining, type Progress } from '../model/model-runs.js';
+import {
+  DEFAULT_EPOCHS,
+  DEFAULT_SUBJECTS,
+  FOLD_EPOCHS,
+  runEvaluation,
+  runTraining,
+  SHIFT,
+  type EvaluationOptions,
+  type Progress,
+} from '../model/model-runs.js';
 import { DEFAULT_MODEL_VERSION, defaultModelDir } from '../scoring/model/model-files.js';
 import { selectBackend } from '../scoring/model/tf-backend.js';
 import { usage, writeLine, type CliIo } from './io.js';
@@ -12,8 +21,8 @@ import { usage, writeLine, type CliIo } from './io.js';
 export const MODEL_HELP = `Usage: dmid model <train|evaluate> [options]
 
   train      generate labelled claims from the simulator (train, validation and test populations
-             from the seed), train the identity-fusion network, calibrate it on the validation set,
-             and save it (model.json, weights.bin, metadata.json). A few minutes on 2 cores.
+             from the seed), train the additive identity-fusion model (tfjs), choose and fit its
+             calibration on the validation set, and save it (metadata.json). A few minutes on 2 cores.
   evaluate   evaluate a saved model on its held-out test set (regenerated from its seed) against the
              rules baseline; writes metrics.json, evaluation.svg and MODEL_CARD.md next to it and
              prints the metrics JSON.
@@ -27,7 +36,11 @@ Options:
   --epochs N         train: passes over the training data (default 14)
   --subjects N       train: subjects of the training population (default ${DEFAULT_SUBJECTS.train}; validation
                      and test get half and three quarters of it)
-  --evaluate         train: evaluate right after training`;
+  --evaluate         train: evaluate right after training
+  --protocol P       evaluate: also run protocol P: leave-family-out (one model per scenario family,
+                     trained without it, scored on it; ~${FOLD_EPOCHS} epochs per fold)
+  --shift            evaluate: also run the shift test (genuine risk base rates x${SHIFT}, wider spreads)
+  --fold-epochs N    evaluate: epochs per leave-family-out fold (default ${FOLD_EPOCHS})`;
 
 const BAR_WIDTH = 30;
 
@@ -71,6 +84,9 @@ export async function modelCommand(args: string[], io: CliIo): Promise<number> {
       epochs: { type: 'string' },
       subjects: { type: 'string' },
       evaluate: { type: 'boolean' },
+      protocol: { type: 'string' },
+      shift: { type: 'boolean' },
+      'fold-epochs': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw usage('model takes no positional arguments after the subcommand');
@@ -87,26 +103,40 @@ export async function modelCommand(args: string[], io: CliIo): Promise<number> {
       seed: values.seed ?? 'dmid-1',
       version,
       outDir,
-      epochs: positiveInt(values.epochs, 'epochs', 14),
+      epochs: positiveInt(values.epochs, 'epochs', DEFAULT_EPOCHS),
       subjects,
       onProgress: progress,
     });
     io.stderr.write(
       `dmid model: trained in ${((Date.now() - started) / 1000).toFixed(1)} s, saved to ${outDir}\n`,
     );
-    if (values.evaluate === true) await evaluateTo(outDir, outDir, io, progress);
+    if (values.evaluate === true) await evaluateTo(outDir, outDir, io, { onProgress: progress });
     return 0;
   }
   if (sub === 'evaluate') {
+    const protocol = values.protocol;
+    if (protocol !== undefined && protocol !== 'leave-family-out') {
+      throw usage(`unknown --protocol '${protocol}': use leave-family-out`);
+    }
     const modelDir = values.model ?? defaultModelDir();
-    await evaluateTo(modelDir, values.out ?? modelDir, io, progress);
+    await evaluateTo(modelDir, values.out ?? modelDir, io, {
+      leaveFamilyOut: protocol === 'leave-family-out',
+      shift: values.shift === true,
+      foldEpochs: positiveInt(values['fold-epochs'], 'fold-epochs', FOLD_EPOCHS),
+      onProgress: progress,
+    });
     return 0;
   }
   throw usage(`unknown model subcommand '${sub ?? ''}': use train or evaluate`);
 }
 
-async function evaluateTo(modelDir: string, outDir: string, io: CliIo, progress: Progress): Promise<void> {
-  const report = await runEvaluation(modelDir, outDir, progress);
-  // The curves and bins are in the SVG and metrics.json; stdout gets the numbers.
-  await writeLine(io.stdout, JSON.stringify({ ...report, roc: undefined, reliability: undefined }));
+async function evaluateTo(
+  modelDir: string,
+  outDir: string,
+  io: CliIo,
+  options: EvaluationOptions,
+): Promise<void> {
+  const { report, protocols } = await runEvaluation(modelDir, outDir, options);
+  // The reliability bins are in the SVG and metrics.json; stdout gets the numbers.
+  await writeLine(io.stdout, JSON.stringify({ ...report, reliability: undefined, protocols }));
 }

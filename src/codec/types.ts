@@ -90,6 +90,12 @@ export interface Reason {
   code: string;
   dimension: Dimension;
   impact: number;
+  /**
+   * The reason's exact contribution in log-odds (identity-fusion 2: its additive term after calibration;
+   * with the bias they sum to logit(confidence)). 0 from the rules scorer and in records written before
+   * the field existed (the schema's default).
+   */
+  logOdds: number;
 }
 
 export interface IdentityScore {

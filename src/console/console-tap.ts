@@ -139,8 +139,9 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
   return {
     transport: (base) => ({
       run: (options) => base.run(options),
-      async send(batches) {
-        await base.send(batches);
+      // `consumed` passes through: a transactional transport commits those offsets with these records.
+      async send(batches, consumed) {
+        await base.send(batches, consumed);
         for (const batch of batches) observe(batch.topic, batch.records);
       },
       stop: () => base.stop(),

@@ -36,10 +36,9 @@ function openForm(message: Html | null): Html {
 
 const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
 
-/** The reason's log-odds contribution, when the model gives one (the rules scorer does not). */
+/** The reason's exact contribution in log-odds (0 from the rules scorer, which has none to give). */
 function contributionOf(reason: Reason): Html {
-  const value: unknown = Reflect.get(reason, 'contribution');
-  return typeof value === 'number' ? html`, contribution ${value.toFixed(3)}` : html``;
+  return reason.logOdds === 0 ? html`` : html`, log-odds ${reason.logOdds.toFixed(3)}`;
 }
 
 function age(ms: number): string {

@@ -7,6 +7,7 @@ import { hoursSince, hoursSinceOrNull, visibleInOrder } from './event-window.js'
 import {
   BIO_FAILED_MATCH_BELOW,
   BIO_GOOD_CAPTURE_MIN_QUALITY,
+  BIO_LIFT_CONSECUTIVE_LIVE,
   BIO_LIVE_CAPTURE_MIN_LIVENESS,
   BIO_LIVENESS_LOW_BELOW,
   FAILED_ATTEMPT_LOOKBACK_MS,
@@ -97,6 +98,25 @@ export function isLiveGoodCapture(capture: BiometricSignal): boolean {
  * Biometric features from a window of captures (any order; see `visibleInOrder`) at `nowMs` (epoch ms).
  * Captures observed after `nowMs` are ignored.
  */
+/** No PAD flag and liveness at least BIO_LIVE_CAPTURE_MIN_LIVENESS, whatever the quality. */
+export function isLiveCapture(capture: BiometricSignal): boolean {
+  return !capture.presentationAttack && capture.livenessScore >= BIO_LIVE_CAPTURE_MIN_LIVENESS;
+}
+
+/**
+ * Whether a capture lifts an earlier presentation-attack flag (see BIO_LIFT_CONSECUTIVE_LIVE): a live good
+ * capture, a live capture at an attended channel (BRANCH), or the second live capture in a row whatever
+ * its quality. `liveInRow` counts the live captures ending with this one.
+ */
+export function liftsAttackFlag(capture: BiometricSignal, liveInRow: number): boolean {
+  if (!isLiveCapture(capture)) return false;
+  return (
+    isLiveGoodCapture(capture) ||
+    capture.captureChannel === 'BRANCH' ||
+    liveInRow >= BIO_LIFT_CONSECUTIVE_LIVE
+  );
+}
+
 export function biometricFeatures(window: readonly BiometricSignal[], nowMs: number): BiometricFeatures {
   const captures = visibleInOrder(window, nowMs);
   const newest = captures[captures.length - 1];
@@ -105,9 +125,11 @@ export function biometricFeatures(window: readonly BiometricSignal[], nowMs: num
   let lastAttackAt: number | null = null;
   let lastLiveAt: number | null = null;
   let failed = 0;
+  let liveInRow = 0;
   for (const capture of captures) {
+    liveInRow = isLiveCapture(capture) ? liveInRow + 1 : 0;
     if (capture.presentationAttack) lastAttackAt = capture.observedAt;
-    else if (isLiveGoodCapture(capture)) lastLiveAt = capture.observedAt;
+    else if (liftsAttackFlag(capture, liveInRow)) lastLiveAt = capture.observedAt;
     if (capture.observedAt > failedSince && isFailedAttempt(capture)) failed += 1;
   }
   return {

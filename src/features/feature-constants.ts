@@ -57,5 +57,16 @@ export const BIO_LIVE_CAPTURE_MIN_LIVENESS = 0.8;
 /** Minimum capture quality of a live good capture; below it the liveness score itself is unreliable. */
 export const BIO_GOOD_CAPTURE_MIN_QUALITY = 0.5;
 
+/**
+ * The way back from a presentation-attack flag (the contract's cap "until a later live capture"): a later
+ * capture without a PAD flag and with liveness at least {@link BIO_LIVE_CAPTURE_MIN_LIVENESS} lifts the
+ * flag when it is a live good capture (quality at least {@link BIO_GOOD_CAPTURE_MIN_QUALITY}), or was taken
+ * at an attended channel (BRANCH: staff saw the person), or is the second such capture in a row after the
+ * flag, whatever its quality. Why: a wrongly flagged person whose captures stay below quality 0.5 (an
+ * elderly patient, a worn reader) must have a way back; two consecutive live captures are what a replayed
+ * photo or mask rarely produces, and an attended capture has a human check of presence.
+ */
+export const BIO_LIFT_CONSECUTIVE_LIVE = 2;
+
 /** How far back failed biometric attempts are counted, in milliseconds: 24 h. */
 export const FAILED_ATTEMPT_LOOKBACK_MS = 24 * MS_PER_HOUR;

@@ -46,6 +46,8 @@ export interface LabelledDataOptions {
   readonly episodeDays?: number;
   /** Days simulated after the episode window, so the last episodes play out. Default 3. */
   readonly tailDays?: number;
+  /** Domain-randomisation factor of the population (population.ts `shift`). Default 1. */
+  readonly shift?: number;
   /** Half-lives for the freshness inputs. Default: the engine's defaults. */
   readonly halfLives?: HalfLives;
   /** Called with each claim's features and time, after its row is written (benchmarks reuse them). */
@@ -174,6 +176,7 @@ export function streamOptionsOf(options: LabelledDataOptions): SignalStreamOptio
     startMs: DATA_START_MS,
     historyMs: (options.historyDays ?? 21) * DAY_MS,
     scenarioWindowMs: (options.episodeDays ?? 14) * DAY_MS,
+    shift: options.shift ?? 1,
   };
 }
 

@@ -1,26 +1,19 @@
 /**
- * The evaluation plot as a hand-written SVG (no plotting dependency): ROC curves per attack scenario,
- * model solid and rules baseline dashed, on a log false-positive-rate axis (the region that matters is
- * below 10%); and the reliability diagram of the model's confidence.
+ * The evaluation plot as a hand-written SVG (no plotting dependency): the catch rate at 1% FPR of each
+ * attack family, model against the rules baseline; and the reliability diagram of the model's confidence.
  */
 import type { EvaluationReport } from './evaluation.js';
+import type { ProtocolResults } from './model-card.js';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
 const W = 420;
 const H = 360;
 const PAD = 50;
-const MIN_FPR = 1e-4;
 
 const f = (v: number): string => v.toFixed(1);
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** x of a false-positive rate on the log axis of the ROC panel. */
-function rocX(fpr: number): number {
-  const v = Math.log10(Math.max(fpr, MIN_FPR));
-  return PAD + ((v - Math.log10(MIN_FPR)) / -Math.log10(MIN_FPR)) * (W - 2 * PAD);
 }
 
 function y01(value: number): number {
@@ -40,41 +33,31 @@ function axes(x0: number, title: string, xLabel: string, yLabel: string): string
   ].join('\n');
 }
 
-function rocPanel(report: EvaluationReport): string {
-  const parts = [
-    axes(
-      0,
-      'ROC per attack scenario (solid: model, dashed: rules)',
-      'false-positive rate on genuine claims (log)',
-      'share of attack claims caught',
-    ),
-  ];
-  for (const exponent of [-4, -3, -2, -1, 0]) {
-    const x = rocX(10 ** exponent);
+/**
+ * Catch rate at 1% FPR per attack family: model (leave-family-out when run, else held-out) solid, rules
+ * hatched grey; a dashed line at the 90% target.
+ */
+function catchPanel(report: EvaluationReport, protocols: ProtocolResults): string {
+  const attacks = protocols.leaveFamilyOut?.attacks ?? report.attacks;
+  const where = protocols.leaveFamilyOut === undefined ? 'held-out' : 'leave-family-out';
+  const parts = [axes(0, `Caught at 1% FPR (${where})`, 'attack family', 'share caught')];
+  const slot = (W - 2 * PAD) / Math.max(1, attacks.length);
+  attacks.forEach((a, k) => {
+    const x0 = PAD + k * slot;
+    const bar = (value: number, dx: number, fill: string): string =>
+      `<rect x="${f(x0 + dx)}" y="${f(y01(value))}" width="${f(slot * 0.38)}" height="${f(y01(0) - y01(value))}" fill="${fill}"><title>${escapeXml(a.family)} ${(value * 100).toFixed(1)}%</title></rect>`;
+    parts.push(bar(a.model.caught1, slot * 0.1, COLOURS[k % COLOURS.length] ?? '#1f77b4'));
+    parts.push(bar(a.rules.caught1, slot * 0.5, '#bbb'));
     parts.push(
-      `<text x="${f(x)}" y="${H - PAD + 14}" text-anchor="middle" font-size="10">1e${exponent}</text>`,
-    );
-    parts.push(`<line x1="${f(x)}" y1="${PAD}" x2="${f(x)}" y2="${H - PAD}" stroke="#ddd"/>`);
-  }
-  parts.push(
-    `<line x1="${f(rocX(0.01))}" y1="${PAD}" x2="${f(rocX(0.01))}" y2="${H - PAD}" stroke="#999" stroke-dasharray="2,2"/>`,
-  );
-  report.scenarios.forEach((s, k) => {
-    const colour = COLOURS[k % COLOURS.length] ?? '#000';
-    const curves = report.roc[s.scenario];
-    if (curves === undefined) return;
-    for (const [points, dash] of [
-      [curves.model, ''],
-      [curves.rules, ' stroke-dasharray="5,3"'],
-    ] as const) {
-      const path = points.map((p) => `${f(rocX(p.fpr))},${f(y01(p.tpr))}`).join(' ');
-      parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="1.5"${dash}/>`);
-    }
-    const ly = H - PAD - 8 - (report.scenarios.length - 1 - k) * 13;
-    parts.push(
-      `<text x="${W - PAD - 6}" y="${ly}" text-anchor="end" font-size="10" fill="${colour}">${escapeXml(s.scenario)}</text>`,
+      `<text x="${f(x0 + slot / 2)}" y="${H - PAD + 12}" text-anchor="end" font-size="9" transform="rotate(-30 ${f(x0 + slot / 2)} ${H - PAD + 12})">${escapeXml(a.family)}</text>`,
     );
   });
+  parts.push(
+    `<line x1="${PAD}" y1="${f(y01(0.9))}" x2="${W - PAD}" y2="${f(y01(0.9))}" stroke="#d62728" stroke-dasharray="4,3"/>`,
+  );
+  parts.push(
+    `<text x="${W - PAD - 4}" y="${f(y01(0.9) - 4)}" text-anchor="end" font-size="9">target 90% (grey: rules)</text>`,
+  );
   parts.push('</g>');
   return parts.join('\n');
 }
@@ -112,13 +95,13 @@ function reliabilityPanel(report: EvaluationReport): string {
 }
 
 /** The SVG text of the evaluation plot. */
-export function evaluationSvg(report: EvaluationReport, title: string): string {
+export function evaluationSvg(report: EvaluationReport, protocols: ProtocolResults, title: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${W}" y="16" text-anchor="middle" font-size="13">${escapeXml(title)}: held-out test set</text>`,
+    `<text x="${W}" y="16" text-anchor="middle" font-size="13">${escapeXml(title)}: catch rates and calibration</text>`,
     `<g transform="translate(0,20)">`,
-    rocPanel(report),
+    catchPanel(report, protocols),
     reliabilityPanel(report),
     '</g>',
     '</svg>',

@@ -174,6 +174,7 @@ export function decayScore<T extends DecayableScore>(
         code: STALE_CODE[dimension],
         dimension,
         impact: staleImpact(dimension, subScore, fresh),
+        logOdds: 0,
       });
     }
     if (dimension === 'BIOMETRIC') biometricEvidenceAt = evidenceAt;

@@ -60,6 +60,7 @@ export const REASON_CODES = [
   'LOC_HOME_REGION',
   'BIO_STRONG_MATCH',
   'REG_VERIFIED',
+  'TEL_DEVICE_CHANGE_RECENT',
 ] as const;
 
 /** A reason code of the contract. */
@@ -119,7 +120,7 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonSpec>> = {
   BIO_PRESENTATION_ATTACK: spec(
     'BIOMETRIC',
     'cap',
-    `Presentation attack without a later live capture: confidence ≤ ${CAP_PRESENTATION_ATTACK}, assurance NONE.`,
+    `Presentation attack not lifted by a later live capture (no PAD flag, liveness ≥ ${BIO_LIVE_CAPTURE_MIN_LIVENESS}, and quality ≥ 0.5, or at a BRANCH, or the second such capture in a row whatever its quality): confidence ≤ ${CAP_PRESENTATION_ATTACK}, assurance NONE.`,
   ),
   BIO_REPEATED_FAILURES: spec(
     'BIOMETRIC',
@@ -164,6 +165,11 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonSpec>> = {
     'REGISTRY',
     'positive',
     `Record found, name match ≥ ${REG_VERIFIED_NAME_MIN}, birth date matches, ACTIVE, document valid.`,
+  ),
+  TEL_DEVICE_CHANGE_RECENT: spec(
+    'TELECOM',
+    'info',
+    'Handset changed within 30 days (identity-fusion model only; a new phone is common, so it lowers confidence only).',
   ),
 };
 

@@ -186,15 +186,20 @@ class RulesScorer implements Scorer {
         const neutral = Math.min(clamp01(uncapped - shift), this.#capWithout(i));
         impact = confidence - neutral;
       }
-      reasons.push({ code, dimension, impact });
+      reasons.push({ code, dimension, impact, logOdds: 0 });
     }
     for (let d = 0; d < 4; d += 1) {
       const dimension = DIMENSIONS[d] ?? 'TELECOM';
       if (s.present[d] !== true) {
-        reasons.push({ code: MISSING_CODE[dimension], dimension, impact: missingImpact(dimension) });
+        reasons.push({
+          code: MISSING_CODE[dimension],
+          dimension,
+          impact: missingImpact(dimension),
+          logOdds: 0,
+        });
       } else if (isStale(true, s.fresh[d] ?? 0)) {
         const impact = staleImpact(dimension, s.score[d] ?? 0, s.fresh[d] ?? 0);
-        reasons.push({ code: STALE_CODE[dimension], dimension, impact });
+        reasons.push({ code: STALE_CODE[dimension], dimension, impact, logOdds: 0 });
       }
     }
     return reasons.sort(compareReasons);

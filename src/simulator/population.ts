@@ -71,6 +71,8 @@ export interface Subject {
   readonly speedKmh: number;
   /** Typical capture quality of this person (age, skin, habits), 0..1. */
   readonly captureQuality: number;
+  /** Chance that a bona fide capture of this subject is wrongly flagged by PAD. */
+  readonly padFalseFlagRate: number;
   readonly habits: Habits;
   readonly telecom: TelecomFacts;
   readonly registry: RegistryFacts;
@@ -89,6 +91,11 @@ export interface PopulationOptions {
   /** Episodes start in [startMs + 10% of the window, startMs + scenarioWindowMs). */
   readonly startMs: number;
   readonly scenarioWindowMs: number;
+  /**
+   * Domain-randomisation factor, ≥ 1 (default 1): every genuine base rate of a risk fact is multiplied by
+   * it and capture quality spreads wider. The model's shift test evaluates on a population drawn with 2.
+   */
+  readonly shift?: number;
 }
 
 export interface Population {
@@ -101,7 +108,6 @@ const CARRIERS = ['46000', '46002', '46007', '46011', '46003', '46001', '46009',
 /** Market shares of {@link CARRIERS}: China Mobile codes, then Telecom, Unicom, Broadnet. */
 const CARRIER_WEIGHTS = [45, 8, 4, 20, 4, 15, 3, 1];
 const LINE_TYPES: readonly LineType[] = ['POSTPAID', 'PREPAID', 'VOIP', 'UNKNOWN'];
-const LINE_TYPE_WEIGHTS = [55, 42, 1, 2];
 
 /** Builds the population: the same options always give the same subjects. */
 export function createPopulation(options: PopulationOptions): Population {
@@ -139,6 +145,7 @@ function createSubject(prng: Prng, index: number, scenario: ScenarioId, options:
   const city = CITIES[prng.weightedIndex(CITY_WEIGHTS)] ?? CITIES[0];
   if (city === undefined) throw new RangeError('no cities');
   const home = pointNear(prng, city, city.radiusKm);
+  const shift = Math.max(1, options.shift ?? 1);
   const episodeAt =
     scenario === 'ordinary'
       ? null
@@ -154,10 +161,11 @@ function createSubject(prng: Prng, index: number, scenario: ScenarioId, options:
     home,
     work: pointNear(prng, home, prng.uniform(2, 15)),
     speedKmh: prng.uniform(15, 40),
-    captureQuality: prng.clampedNormal(0.78, 0.07, 0.5, 0.95),
+    captureQuality: prng.clampedNormal(0.78 - 0.04 * (shift - 1), 0.07 * shift, 0.5 / shift, 0.95),
+    padFalseFlagRate: 0.005 * shift,
     habits: drawHabits(prng),
-    telecom: genuineTelecom(prng, options.clockStartMs),
-    registry: genuineRegistry(prng),
+    telecom: genuineTelecom(prng, options, shift),
+    registry: genuineRegistry(prng, shift),
   } satisfies Subject;
   return episodeAt === null ? base : shapeForScenario(prng, base, episodeAt);
 }
@@ -182,38 +190,73 @@ function timeBetween(prng: Prng, from: number, to: number): number | null {
   return to <= lo ? null : Math.floor(prng.uniform(lo, to));
 }
 
-function genuineTelecom(prng: Prng, clockStartMs: number): TelecomFacts {
-  const tenureMs = prng.chance(0.06)
+/**
+ * Genuine carrier facts. Every telecom risk fact also happens to genuine people, at these base rates
+ * (× `shift`), so that no fact alone marks an attack:
+ * - KYC: FULL 90%, PARTIAL 4% (old registrations, name variants), NONE 2% (a line registered to a relative
+ *   or an employer), UNKNOWN the rest; line types 55% postpaid, 42% prepaid, 1% VoIP;
+ * - during the simulated period: a SIM swap for 3% (lost or damaged SIM, eSIM conversion; half of them with
+ *   a new handset the same day), a port for 1.5% (operator change), a new handset for 5% (people replace
+ *   phones every 2–3 years, ~4% a month);
+ * - a number held for 5 to 120 days: 6%.
+ */
+function genuineTelecom(prng: Prng, options: PopulationOptions, shift: number): TelecomFacts {
+  const clockStartMs = options.clockStartMs;
+  const endMs = options.startMs + options.scenarioWindowMs;
+  const tenureMs = prng.chance(0.06 * shift)
     ? prng.uniform(5, 120) * DAY_MS
     : Math.min(25, Math.max(0.3, prng.logNormal(5, 0.7))) * YEAR_MS;
   const numberSince = Math.floor(clockStartMs - tenureMs);
-  // Old events only: a recent swap or port is what the scenarios add, on purpose.
   const oldBefore = clockStartMs - 60 * DAY_MS;
+  const during = (): number => Math.floor(prng.uniform(Math.max(clockStartMs, numberSince), endMs));
+  const k = prng.float();
+  const kycMatch: KycMatch =
+    k < 0.02 * shift ? 'NONE' : k < 0.06 * shift ? 'PARTIAL' : k < 0.06 * shift + 0.04 ? 'UNKNOWN' : 'FULL';
+  let simSwappedAt = prng.chance(0.2) ? timeBetween(prng, numberSince, oldBefore) : null;
+  let deviceChangedAt = prng.chance(0.9)
+    ? timeBetween(prng, Math.max(numberSince, clockStartMs - 4 * YEAR_MS), oldBefore)
+    : null;
+  if (prng.chance(0.03 * shift)) {
+    simSwappedAt = during();
+    if (prng.chance(0.5)) deviceChangedAt = simSwappedAt + Math.floor(prng.uniform(0, 6) * 3_600_000);
+  }
+  if (prng.chance(0.05 * shift)) deviceChangedAt = during();
+  const lineWeights = [55, 42, 1 * shift, 2]; // POSTPAID, PREPAID, VOIP, UNKNOWN
   return {
     msisdnHash: prng.hex(32),
     carrier: CARRIERS[prng.weightedIndex(CARRIER_WEIGHTS)] ?? '46000',
-    lineType: LINE_TYPES[prng.weightedIndex(LINE_TYPE_WEIGHTS)] ?? 'POSTPAID',
-    kycMatch: prng.chance(0.93) ? 'FULL' : prng.chance(0.7) ? 'PARTIAL' : 'UNKNOWN',
+    lineType: LINE_TYPES[prng.weightedIndex(lineWeights)] ?? 'POSTPAID',
+    kycMatch,
     numberSince,
-    simSwappedAt: prng.chance(0.2) ? timeBetween(prng, numberSince, oldBefore) : null,
-    portedAt: prng.chance(0.08) ? timeBetween(prng, numberSince, oldBefore) : null,
-    deviceChangedAt: prng.chance(0.9)
-      ? timeBetween(prng, Math.max(numberSince, clockStartMs - 4 * YEAR_MS), oldBefore)
-      : null,
+    simSwappedAt,
+    portedAt: prng.chance(0.015 * shift)
+      ? during()
+      : prng.chance(0.08)
+        ? timeBetween(prng, numberSince, oldBefore)
+        : null,
+    deviceChangedAt,
   };
 }
 
-function genuineRegistry(prng: Prng): RegistryFacts {
+/**
+ * Genuine registry answers, with soft mismatches at these base rates (× `shift`): a name match of 0.6 to
+ * 0.9 for 3% (transliteration, typos, a name changed at marriage), a birth date not matching for 1% (data
+ * entry errors), no record for 0.5% (registry lag for new residents), an invalid document for 2% (expired).
+ */
+function genuineRegistry(prng: Prng, shift: number): RegistryFacts {
   return {
-    recordFound: true,
-    nameMatch: prng.chance(0.98) ? prng.uniform(0.95, 1) : prng.uniform(0.9, 0.95),
-    birthDateMatch: prng.chance(0.995),
+    recordFound: !prng.chance(0.005 * shift),
+    nameMatch: prng.chance(0.03 * shift)
+      ? prng.uniform(0.6, 0.9)
+      : prng.chance(0.98)
+        ? prng.uniform(0.95, 1)
+        : prng.uniform(0.9, 0.95),
+    birthDateMatch: !prng.chance(0.01 * shift),
     status: prng.chance(0.995) ? 'ACTIVE' : 'UNKNOWN',
-    documentValid: prng.chance(0.98),
+    documentValid: !prng.chance(0.02 * shift),
   };
 }
 
-/** The parts of a profile a scenario decides: synthetic facts, dormancy, a registry quirk. */
 function shapeForScenario(prng: Prng, subject: Subject, t0: number): Subject {
   switch (subject.scenario) {
     case 'synthetic-identity':

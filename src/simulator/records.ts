@@ -36,9 +36,11 @@ export function telecomRecord(prng: Prng, state: SubjectState, t: number): Telec
     carrier: facts.carrier,
     lineType: facts.lineType,
     tenureDays: Math.max(0, Math.floor((t - facts.numberSince) / DAY_MS)),
-    simSwappedAt: facts.simSwappedAt,
-    portedAt: facts.portedAt,
-    deviceChangedAt: facts.deviceChangedAt,
+    // A carrier reports an event only once it has happened (genuine swaps and ports fall in the period).
+    simSwappedAt: facts.simSwappedAt !== null && facts.simSwappedAt <= t ? facts.simSwappedAt : null,
+    portedAt: facts.portedAt !== null && facts.portedAt <= t ? facts.portedAt : null,
+    deviceChangedAt:
+      facts.deviceChangedAt !== null && facts.deviceChangedAt <= t ? facts.deviceChangedAt : null,
     kycMatch: facts.kycMatch,
   };
 }
@@ -169,12 +171,13 @@ export function captureRecord(
 
 /**
  * A capture of the real subject. Match and liveness fall as quality falls (blur, bad light), which is
- * what makes a poor genuine capture resemble an attack. About 1 in 500 bona fide captures is wrongly
- * flagged by PAD, the order of the false-rejection rate certified PAD systems report.
+ * what makes a poor genuine capture resemble an attack. About 1 in 200 bona fide captures is wrongly
+ * flagged by PAD (the subject's padFalseFlagRate), the order of the bona fide presentation classification
+ * error rates (BPCER) ISO/IEC 30107-3 evaluations of PAD systems report.
  */
 export function genuineCapture(prng: Prng, state: SubjectState): CaptureValues {
   const quality = prng.clampedNormal(state.subject.captureQuality, 0.08, 0.1, 0.99);
-  const falseFlag = prng.chance(0.002);
+  const falseFlag = prng.chance(state.subject.padFalseFlagRate);
   return {
     qualityScore: quality,
     matchScore: prng.clampedNormal(0.93 - 0.5 * Math.max(0, 0.7 - quality), 0.035, 0, 0.999),

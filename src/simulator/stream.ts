@@ -61,6 +61,8 @@ export interface SignalStreamOptions {
   readonly badRate?: number;
   /** Which dead-letter reasons bad records are made for. Default: all of the contract's. */
   readonly badReasons?: readonly DlqReason[];
+  /** Domain-randomisation factor of the population (population.ts), ≥ 1. Default 1. */
+  readonly shift?: number;
 }
 
 /** An endless iterator of events, with the population behind it. */
@@ -255,6 +257,7 @@ export function createSignalStream(options: SignalStreamOptions): SignalStream {
     clockStartMs,
     startMs: options.startMs,
     scenarioWindowMs: options.scenarioWindowMs ?? DAY_MS,
+    shift: options.shift ?? 1,
   });
   const engine = new Engine(options, population, clockStartMs);
   const rate = options.eventsPerSecond ?? population.naturalEventsPerSecond;

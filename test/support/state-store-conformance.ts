@@ -71,7 +71,7 @@ function scoreOf(subjectId: string, version: number): IdentityScore {
     dimensions: [
       { dimension: 'TELECOM', score: 0.9, present: true, evidenceAt: 1_736_942_000_000, weight: 0.25 },
     ],
-    reasons: [{ code: 'TEL_TENURE_LONG', dimension: 'TELECOM', impact: 0.05 }],
+    reasons: [{ code: 'TEL_TENURE_LONG', dimension: 'TELECOM', impact: 0.05, logOdds: 0 }],
     modelVersion: 'rules-1',
     triggerEventId: '5d0c4c0e-3f9a-4c1e-9b7a-2f1e8d6c5b4a',
   };

@@ -1,274 +1,271 @@
 /**
- * The learned scorer: the identity-fusion model (models/identity-fusion/<version>/) behind the same
- * synchronous, batched Scorer interface as the rules.
+ * The learned scorer: the additive identity-fusion model (models/identity-fusion/<version>/) behind the
+ * same synchronous, batched Scorer interface as the rules.
  *
- * For a batch: each subject's model row (model-inputs.ts) plus one occluded row per fact the rules see in
- * it (occlusions.ts), all predicted in ONE forward pass (plain loops, dense-forward.ts: tfjs loads the
- * network and checks that pass at start-up, but its per-call cost dominated small batches); then, per
- * subject, the fusion (fusion-model.ts), the calibration, the caps of the contract exactly as the rules
- * apply them (caps.ts), reasons whose impacts are the model's own attributions, and the assurance rule
- * (assurance.ts).
+ * For each subject: the feature vector and freshness (model-inputs.ts, shared with training), the term
+ * inputs (additive-terms.ts), the logit bias + Σ contributions (additive-model.ts), the calibration, the
+ * caps of the contract exactly as the rules apply them (caps.ts), and the assurance rule (assurance.ts).
  *
- * Reasons and their impacts:
- * - a fact's code (the contract's list; the same conditions as the rules): the calibrated confidence
- *   minus the confidence with that fact occluded; for a capping code, as for the rules, the final
- *   confidence minus the one without that fact and its cap;
- * - `<DIM>_STALE` (freshness below one half-life): against the same evidence at full freshness;
- * - `<DIM>_MISSING`: against a fresh, neutral sub-score (u = 0).
- * Each dimension's `score` is the model's sub-score sigmoid(u_d); its `weight` is the contract's
- * freshness-decayed base weight, as decay.ts re-derives it when a stored score is read later.
+ * Reasons are the model's exact contributions, without occlusion passes:
+ * - each term's calibrated contribution a × freshness × f_t(g_t) goes to its code (the term's negative code
+ *   when it lowers, its positive code when it raises); terms with the same code add up. `logOdds` is that
+ *   sum; `impact` is the confidence minus the confidence with that code's contributions removed. The
+ *   reasons' logOdds and the calibrated bias sum to logit(confidence);
+ * - a capping code (deceased, suspended, an unanswered presentation attack): logOdds is what the cap took
+ *   off the logit (the binding cap only), impact as the rules compute it;
+ * - `<DIM>_MISSING`: logOdds 0 (missing evidence contributes nothing); impact against the dimension's
+ *   typical genuine contribution (metadata `typicalContribution`);
+ * - `<DIM>_STALE` (freshness below one half-life): logOdds 0 (the shrinkage is inside the term
+ *   contributions); impact against the same evidence at full freshness, listed when it lowers.
+ * Each dimension's `score` is σ(its calibrated contributions at full freshness), at most a cap of its own;
+ * its `weight` is the contract's freshness-decayed base weight, as decay.ts re-derives it later.
  */
 import type { DimensionScore } from '../../codec/types.js';
-import { FEATURE_COUNT } from '../../features/feature-vector.js';
 import { assuranceOf } from '../assurance.js';
 import { capOf } from '../caps.js';
-import { isStale, type HalfLives } from '../decay.js';
-import { compareReasons, MISSING_CODE, STALE_CODE, type ReasonCode, type ScoredReason } from '../reasons.js';
-import { DIMENSION_INDEX, DIMENSIONS, type ScoreInput, type ScoreResult, type Scorer } from '../scorer.js';
-import { BASE_WEIGHTS } from '../rules-constants.js';
-import { RuleHits } from '../sub-scores.js';
-import { calibrate, sigmoid, type Calibration } from './calibration-math.js';
+import type { SubjectFeatures } from '../../features/extract-features.js';
+import { FEATURE_COUNT, toVector } from '../../features/feature-vector.js';
+import { freshnessAt, isStale, type HalfLives } from '../decay.js';
 import {
-  checkAgainstTfjs,
-  denseSubScoresOf,
-  forwardSubLogits,
-  type DenseSubScores,
-} from './dense-forward.js';
-import { fuse, type FusionParams } from './fusion-model.js';
+  compareReasons,
+  MISSING_CODE,
+  REASON_CODES,
+  STALE_CODE,
+  type ReasonCode,
+  type ScoredReason,
+} from '../reasons.js';
+import { BASE_WEIGHTS } from '../rules-constants.js';
+import { DIMENSIONS, type ScoreInput, type ScoreResult, type Scorer } from '../scorer.js';
+import { sigmoid } from './calibration-math.js';
+import {
+  calibratedLogit,
+  rawTerms,
+  type AdditiveCalibration,
+  type AdditiveParams,
+} from './additive-model.js';
+import { TERM_COUNT, TERM_DIMENSION, TERMS, writeTermInputs } from './additive-terms.js';
 import { defaultModelDir, loadModel, MODEL_NAME, type ModelMetadata } from './model-files.js';
-import { allocateRows, toInputArrays, writeRow, type ModelRows, type Normalisation } from './model-inputs.js';
-import { copyVector, OCCLUSIONS } from './occlusions.js';
-import { selectBackend, type BackendName } from './tf-backend.js';
-import type * as tf from '@tensorflow/tfjs';
+import { allocateRows, type ModelRows } from './model-inputs.js';
 
 /** Options of {@link createModelScorer}. */
 export interface ModelScorerOptions {
-  /** Folder of the model version. Default: the shipped `models/identity-fusion/1.0.0/`. */
+  /** Folder of the model version. Default: the shipped `models/identity-fusion/2.0.0/`. */
   readonly modelDir?: string;
-  /** Backend to prefer (see tf-backend.ts). Default: native if installed, else wasm, else cpu. */
-  readonly backend?: BackendName;
 }
 
-/** A model scorer, with its tfjs backend. */
-export interface ModelScorer extends Scorer {
-  /** The tfjs backend that loaded the network and ran the start-up check (scoring itself is plain JS). */
-  readonly backend: BackendName;
-}
-
-/** A fact of one subject: its code, dimension, rules adjustment and occluded row. */
-interface Fact {
-  readonly code: ReasonCode;
-  readonly d: number;
-  readonly row: number;
-}
+const CODE_INDEX = new Map<string, number>(REASON_CODES.map((code, i) => [code, i]));
+const NEGATIVE_INDEX = TERMS.map((t) => (t.negative === null ? -1 : (CODE_INDEX.get(t.negative) ?? -1)));
+const POSITIVE_INDEX = TERMS.map((t) => (t.positive === null ? -1 : (CODE_INDEX.get(t.positive) ?? -1)));
 
 /**
- * Loads the model, selects the backend, checks the plain forward pass against tfjs (throwing
- * DMID_MODEL_INVALID if the network has another shape or the two disagree), and returns the scorer.
+ * Loads the model (throwing DMID_MODEL_INVALID if it reads another feature vector or other terms) and
+ * returns the scorer. Async for the scorer factory's sake; nothing here waits on I/O after the read.
  */
-export async function createModelScorer(options: ModelScorerOptions = {}): Promise<ModelScorer> {
-  const backend = await selectBackend(options.backend);
-  const { network, metadata } = await loadModel(options.modelDir ?? defaultModelDir());
-  const scorer = new FusionModelScorer(network, metadata, backend);
-  scorer.warmUp();
-  return scorer;
+export async function createModelScorer(options: ModelScorerOptions = {}): Promise<Scorer> {
+  await Promise.resolve();
+  return new AdditiveModelScorer(loadModel(options.modelDir ?? defaultModelDir()));
 }
 
-class FusionModelScorer implements ModelScorer {
+class AdditiveModelScorer implements Scorer {
   readonly name = MODEL_NAME;
   readonly version: string;
-  readonly backend: BackendName;
-  readonly #network: tf.LayersModel;
-  readonly #dense: DenseSubScores;
-  readonly #norm: Normalisation;
-  readonly #fusion: FusionParams;
-  readonly #calibration: Calibration;
+  readonly #params: AdditiveParams;
+  readonly #calibration: AdditiveCalibration;
+  readonly #typical: readonly number[];
   readonly #halfLives: HalfLives;
-  readonly #hits = new RuleHits();
+  readonly #f = new Float64Array(TERM_COUNT);
+  readonly #byCode = new Float64Array(REASON_CODES.length);
+  readonly #touched: number[] = [];
+  readonly #seen = new Uint8Array(REASON_CODES.length);
 
-  constructor(network: tf.LayersModel, metadata: ModelMetadata, backend: BackendName) {
+  constructor(metadata: ModelMetadata) {
     this.version = metadata.version;
-    this.backend = backend;
-    this.#network = network;
-    this.#dense = denseSubScoresOf(network);
-    this.#norm = metadata.normalisation;
-    this.#fusion = metadata.fusion;
+    this.#params = metadata.additive;
     this.#calibration = metadata.calibration;
+    this.#typical = metadata.typicalContribution;
     this.#halfLives = metadata.halfLivesMs;
-  }
-
-  get modelVersion(): string {
-    return `${this.name}-${this.version}`;
-  }
-
-  /**
-   * The start-up check of the plain pass against tfjs, then one plain prediction of an empty subject
-   * through the real input path, so V8 has compiled the loops before the first real batch.
-   */
-  warmUp(): void {
-    checkAgainstTfjs(this.#network, this.#dense);
-    forwardSubLogits(this.#dense, toInputArrays(allocateRows(1), this.#norm), 1);
   }
 
   score(inputs: readonly ScoreInput[]): ScoreResult[] {
     const n = inputs.length;
-    if (n === 0) return [];
-    const base = allocateRows(n);
-    const facts: Fact[][] = [];
-    let extra = 0;
-    const pending: { code: ReasonCode; d: number; delta: number }[][] = [];
-    for (let i = 0; i < n; i += 1) {
-      const input = inputs[i];
-      if (input === undefined) continue;
-      writeRow(base, i, input.features, input.computedAtMs, this.#halfLives, this.#hits);
-      const list: { code: ReasonCode; d: number; delta: number }[] = [];
-      for (let k = 0; k < this.#hits.count; k += 1) {
-        const code = this.#hits.codes[k];
-        if (code === undefined || OCCLUSIONS[code] === undefined) continue;
-        list.push({ code, d: this.#hits.dimensions[k] ?? 0, delta: this.#hits.deltas[k] ?? 0 });
-      }
-      pending.push(list);
-      extra += list.length;
-    }
-    const rows = this.#withOcclusions(base, pending, extra, facts);
-    const u = forwardSubLogits(this.#dense, toInputArrays(rows, this.#norm), rows.count);
+    const rows = allocateRows(n);
+    const g = new Float32Array(n * TERM_COUNT);
+    const mask = new Float32Array(n * TERM_COUNT);
     const results = new Array<ScoreResult>(n);
     for (let i = 0; i < n; i += 1) {
       const input = inputs[i];
-      if (input !== undefined) results[i] = this.#result(input, i, rows, u, facts[i] ?? []);
+      if (input === undefined) continue;
+      writeModelRow(rows, i, input.features, input.computedAtMs, this.#halfLives);
+      writeTermInputs(rows.vectors, rows.fresh, i, g, mask);
+      results[i] = this.#result(input, i, rows, g, mask);
     }
     return results;
   }
 
-  /** All rows: the subjects', then one occluded copy per fact (its features and rules adjustment undone). */
-  #withOcclusions(
-    base: ModelRows,
-    pending: readonly (readonly { code: ReasonCode; d: number; delta: number }[])[],
-    extra: number,
-    facts: Fact[][],
-  ): ModelRows {
-    const rows = allocateRows(base.count + extra);
-    rows.vectors.set(base.vectors);
-    rows.rulesRaw.set(base.rulesRaw);
-    rows.fresh.set(base.fresh);
-    rows.present.set(base.present);
-    let next = base.count;
-    pending.forEach((list, i) => {
-      const mine: Fact[] = [];
-      for (const { code, d, delta } of list) {
-        copyVector(rows.vectors, i, next);
-        OCCLUSIONS[code]?.(rows.vectors, next * FEATURE_COUNT);
-        for (let k = 0; k < 4; k += 1) {
-          rows.rulesRaw[next * 4 + k] = base.rulesRaw[i * 4 + k] ?? 0;
-          rows.fresh[next * 4 + k] = base.fresh[i * 4 + k] ?? 0;
-          rows.present[next * 4 + k] = base.present[i * 4 + k] ?? 0;
-        }
-        rows.rulesRaw[next * 4 + d] = (base.rulesRaw[i * 4 + d] ?? 0) - delta;
-        mine.push({ code, d, row: next });
-        next += 1;
-      }
-      facts[i] = mine;
-    });
-    return rows;
-  }
-
-  /** Calibrated probability of row `row` (its sub-logits, presence and freshness). */
-  #probability(u: Float32Array, rows: ModelRows, row: number): number {
-    return calibrate(this.#calibration, fuse(this.#fusion, u, rows.present, rows.fresh, row * 4));
-  }
-
-  #result(
-    input: ScoreInput,
-    i: number,
-    rows: ModelRows,
-    u: Float32Array,
-    facts: readonly Fact[],
-  ): ScoreResult {
-    const at = input.computedAtMs;
-    const z = fuse(this.#fusion, u, rows.present, rows.fresh, i * 4);
-    const p = calibrate(this.#calibration, z);
+  #result(input: ScoreInput, i: number, rows: ModelRows, g: Float32Array, mask: Float32Array): ScoreResult {
+    const a = this.#calibration.a;
+    const f = this.#f;
+    const zc = calibratedLogit(this.#calibration, rawTerms(this.#params, g, mask, i, f));
+    const p = sigmoid(zc);
+    const caps = capCodesOf(input.features);
     let cap = 1;
-    for (const fact of facts) cap = Math.min(cap, capOf(fact.code));
+    for (const code of caps) cap = Math.min(cap, capOf(code));
     const confidence = Math.min(p, cap);
-    const reasons = this.#factReasons(facts, p, confidence, u, rows);
-    const dimensions: DimensionScore[] = [];
-    for (let d = 0; d < 4; d += 1) {
-      const dimension = DIMENSIONS[d] ?? 'TELECOM';
-      const present = (rows.present[i * 4 + d] ?? 0) > 0;
+    const reasons: ScoredReason[] = [];
+    const full = [0, 0, 0, 0];
+    const byCode = this.#byCode;
+    const touched = this.#touched;
+    touched.length = 0;
+    const seen = this.#seen;
+    seen.fill(0);
+    for (let t = 0; t < TERM_COUNT; t += 1) {
+      const m = mask[i * TERM_COUNT + t] ?? 0;
+      const value = f[t] ?? 0;
+      if (!(m > 0) || value === 0) continue;
+      const d = TERM_DIMENSION[t] ?? 0;
       const fresh = rows.fresh[i * 4 + d] ?? 0;
-      const reason = this.#presenceReason(d, i, z, p, u, rows);
-      if (reason !== null) reasons.push(reason);
-      dimensions.push({
-        dimension,
-        score: present ? sigmoid(u[i * 4 + d] ?? 0) : 0,
-        present,
-        evidenceAt: evidenceAtOf(input, d),
-        // As decay.ts defines it for every scorer, so that a stored score read at its own time is unchanged;
-        // the model's learned fusion weights are in its metadata.json.
-        weight: present ? BASE_WEIGHTS[dimension] * fresh : 0,
-      });
+      full[d] = (full[d] ?? 0) + (a * m * value) / (fresh > 0 ? fresh : 1);
+      const k = value < 0 ? (NEGATIVE_INDEX[t] ?? -1) : (POSITIVE_INDEX[t] ?? -1);
+      if (k < 0) continue;
+      if (seen[k] === 0) {
+        seen[k] = 1;
+        touched.push(k);
+      }
+      byCode[k] = (byCode[k] ?? 0) + a * m * value;
     }
+    for (const k of touched) {
+      const code = REASON_CODES[k] ?? 'TEL_MISSING';
+      const logOdds = byCode[k] ?? 0;
+      byCode[k] = 0;
+      reasons.push({ code, dimension: dimensionOf(code), impact: p - sigmoid(zc - logOdds), logOdds });
+    }
+    this.#capReasons(caps, p, confidence, zc, reasons);
+    const dimensions = this.#dimensions(input, i, rows, full, caps, zc, p, reasons);
     reasons.sort(compareReasons);
-    const rule = assuranceOf(confidence, reasons, evidenceAtOf(input, DIMENSION_INDEX.BIOMETRIC), at);
+    const rule = assuranceOf(confidence, reasons, input.features.biometric.evidenceAt, input.computedAtMs);
     return {
       subjectId: input.subjectId,
-      computedAt: at,
+      computedAt: input.computedAtMs,
       confidence,
       assuranceLevel: rule.level,
       assuranceRule: rule.name,
       dimensions,
       reasons,
-      modelVersion: this.modelVersion,
+      modelVersion: `${this.name}-${this.version}`,
       triggerEventId: input.triggerEventId,
     };
   }
 
-  /** One reason per fact, its impact from the fact's occluded row (capping facts as the rules do). */
-  #factReasons(
-    facts: readonly Fact[],
+  /** One reason per capping code; the binding one carries what the cap took off the logit. */
+  #capReasons(
+    caps: readonly ReasonCode[],
     p: number,
     confidence: number,
-    u: Float32Array,
-    rows: ModelRows,
-  ): ScoredReason[] {
-    return facts.map((fact) => {
-      const without = this.#probability(u, rows, fact.row);
-      let impact = p - without;
-      if (capOf(fact.code) < 1) {
-        let capWithout = 1;
-        for (const other of facts) if (other !== fact) capWithout = Math.min(capWithout, capOf(other.code));
-        impact = confidence - Math.min(without, capWithout);
-      }
-      return { code: fact.code, dimension: DIMENSIONS[fact.d] ?? 'TELECOM', impact };
+    zc: number,
+    reasons: ScoredReason[],
+  ): void {
+    let binding = -1;
+    caps.forEach((code, k) => {
+      if (binding < 0 || capOf(code) < capOf(caps[binding] ?? code)) binding = k;
+    });
+    caps.forEach((code, k) => {
+      let capWithout = 1;
+      for (const other of caps) if (other !== code) capWithout = Math.min(capWithout, capOf(other));
+      const logOdds = k === binding && confidence < p ? logit(confidence) - zc : 0;
+      reasons.push({
+        code,
+        dimension: dimensionOf(code),
+        impact: confidence - Math.min(p, capWithout),
+        logOdds,
+      });
     });
   }
 
-  /** `<DIM>_MISSING` or `<DIM>_STALE` of dimension `d` of subject `i`, or null when neither holds. */
-  #presenceReason(
-    d: number,
+  /** The four dimension scores, and the `<DIM>_MISSING` / `<DIM>_STALE` reasons. */
+  #dimensions(
+    input: ScoreInput,
     i: number,
-    z: number,
-    p: number,
-    u: Float32Array,
     rows: ModelRows,
-  ): ScoredReason | null {
-    const dimension = DIMENSIONS[d] ?? 'TELECOM';
-    if ((rows.present[i * 4 + d] ?? 0) <= 0) {
-      const neutral = calibrate(this.#calibration, z + (this.#fusion.missing[d] ?? 0));
-      return { code: MISSING_CODE[dimension], dimension, impact: p - neutral };
-    }
-    if (!isStale(true, rows.fresh[i * 4 + d] ?? 0)) return null;
-    const freshRow = rows.fresh.slice(i * 4, i * 4 + 4);
-    freshRow[d] = 1;
-    const uRow = u.subarray(i * 4, i * 4 + 4);
-    const presentRow = rows.present.subarray(i * 4, i * 4 + 4);
-    const atFull = calibrate(this.#calibration, fuse(this.#fusion, uRow, presentRow, freshRow));
-    return { code: STALE_CODE[dimension], dimension, impact: p - atFull };
+    full: readonly number[],
+    caps: readonly ReasonCode[],
+    zc: number,
+    p: number,
+    reasons: ScoredReason[],
+  ): DimensionScore[] {
+    const parts = [
+      input.features.telecom,
+      input.features.location,
+      input.features.biometric,
+      input.features.registry,
+    ];
+    return DIMENSIONS.map((dimension, d) => {
+      const present = (rows.present[i * 4 + d] ?? 0) > 0;
+      const fresh = rows.fresh[i * 4 + d] ?? 0;
+      const sum = full[d] ?? 0;
+      if (!present) {
+        const impact = p - sigmoid(zc + (this.#typical[d] ?? 0));
+        reasons.push({ code: MISSING_CODE[dimension], dimension, impact, logOdds: 0 });
+      } else if (isStale(true, fresh)) {
+        const impact = p - sigmoid(zc + (1 - fresh) * sum);
+        if (impact < 0) reasons.push({ code: STALE_CODE[dimension], dimension, impact, logOdds: 0 });
+      }
+      let score = present ? sigmoid(sum) : 0;
+      for (const code of caps) if (dimensionOf(code) === dimension) score = Math.min(score, capOf(code));
+      return {
+        dimension,
+        score,
+        present,
+        evidenceAt: parts[d]?.evidenceAt ?? null,
+        weight: present ? BASE_WEIGHTS[dimension] * fresh : 0,
+      };
+    });
   }
 }
 
-function evidenceAtOf(input: ScoreInput, d: number): number | null {
-  const f = input.features;
-  const part = d === 0 ? f.telecom : d === 1 ? f.location : d === 2 ? f.biometric : f.registry;
-  return part.evidenceAt;
+/**
+ * The rows the model reads (feature vector, presence, freshness) without the rules' raw sub-scores that
+ * model-inputs.ts `writeRow` also computes for the training data's baseline: the same vector and the
+ * same freshness, so serving equals training.
+ */
+function writeModelRow(
+  rows: ModelRows,
+  i: number,
+  features: SubjectFeatures,
+  atMs: number,
+  halfLives: HalfLives,
+): void {
+  toVector(features, rows.vectors, i * FEATURE_COUNT);
+  const parts = [features.telecom, features.location, features.biometric, features.registry] as const;
+  for (let d = 0; d < 4; d += 1) {
+    const part = parts[d] ?? features.telecom;
+    const dimension = DIMENSIONS[d] ?? 'TELECOM';
+    rows.present[i * 4 + d] = part.present ? 1 : 0;
+    rows.fresh[i * 4 + d] = part.present ? freshnessAt(part.evidenceAt, atMs, halfLives[dimension]) : 0;
+  }
+}
+
+/** The contract's capping facts, on exactly the rules' conditions (sub-scores.ts). */
+function capCodesOf(features: SubjectFeatures): ReasonCode[] {
+  const codes: ReasonCode[] = [];
+  const registry = features.registry;
+  if (registry.present && registry.status === 'DECEASED') codes.push('REG_DECEASED');
+  else if (registry.present && registry.status === 'SUSPENDED') codes.push('REG_SUSPENDED');
+  if (features.biometric.present && features.biometric.attackUnanswered)
+    codes.push('BIO_PRESENTATION_ATTACK');
+  return codes;
+}
+
+function logit(p: number): number {
+  const q = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+  return Math.log(q / (1 - q));
+}
+
+function dimensionOf(code: ReasonCode): ScoredReason['dimension'] {
+  return code.startsWith('TEL_')
+    ? 'TELECOM'
+    : code.startsWith('LOC_')
+      ? 'LOCATION'
+      : code.startsWith('BIO_')
+        ? 'BIOMETRIC'
+        : 'REGISTRY';
 }

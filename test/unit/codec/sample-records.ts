@@ -66,9 +66,9 @@ export const SAMPLES: { readonly [K in keyof RecordByType]: RecordByType[K] } = 
       { dimension: 'REGISTRY', score: 0, present: false, evidenceAt: null, weight: 0 },
     ],
     reasons: [
-      { code: 'BIO_STRONG_MATCH', dimension: 'BIOMETRIC', impact: 0.12 },
-      { code: 'REG_MISSING', dimension: 'REGISTRY', impact: -0.08 },
-      { code: 'TEL_TENURE_LONG', dimension: 'TELECOM', impact: 0.05 },
+      { code: 'BIO_STRONG_MATCH', dimension: 'BIOMETRIC', impact: 0.12, logOdds: 0.4 },
+      { code: 'REG_MISSING', dimension: 'REGISTRY', impact: -0.08, logOdds: 0.4 },
+      { code: 'TEL_TENURE_LONG', dimension: 'TELECOM', impact: 0.05, logOdds: 0.4 },
     ],
     modelVersion: 'rules-1.0.0',
     triggerEventId: 'c9f8e7d6-b5a4-4321-8fed-cba987654321',

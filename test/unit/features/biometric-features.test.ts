@@ -91,3 +91,35 @@ void test('failed attempts are counted over the 24 h before now, including one t
   const before = biometricFeatures(evidenceOf({ biometric: arrivals.slice(0, 4) }).biometric, T0);
   assert.equal(before.failedAttempts24h, 2);
 });
+
+void test('lifting a false flag whatever the capture quality: a live capture at a BRANCH, or two live captures in a row', () => {
+  const attack = biometric({ observedAt: hoursAgo(5), presentationAttack: true });
+  const poor = (hours: number, o: Parameters<typeof biometric>[0] = {}) =>
+    biometric({
+      observedAt: hoursAgo(hours),
+      qualityScore: 0.2,
+      livenessScore: 0.85,
+      captureChannel: 'KIOSK',
+      ...o,
+    });
+  // One poor live capture at a kiosk: still flagged (a replayed photo can pass one capture).
+  assert.equal(biometricFeatures([attack, poor(2)], T0).attackUnanswered, true);
+  // The second live capture in a row lifts it, whatever its quality.
+  assert.equal(biometricFeatures([attack, poor(3), poor(2)], T0).attackUnanswered, false);
+  // A capture that is not live between them breaks the row.
+  const notLive = poor(2.5, { livenessScore: 0.6 });
+  assert.equal(biometricFeatures([attack, poor(3), notLive, poor(2)], T0).attackUnanswered, true);
+  // Live captures before the flag do not count toward the row.
+  assert.equal(biometricFeatures([poor(8), attack, poor(2)], T0).attackUnanswered, true);
+  // One live capture at an attended BRANCH lifts it, whatever its quality.
+  assert.equal(
+    biometricFeatures([attack, poor(2, { captureChannel: 'BRANCH' })], T0).attackUnanswered,
+    false,
+  );
+  // Never without liveness: a flagged or low-liveness capture lifts nothing.
+  assert.equal(
+    biometricFeatures([attack, poor(2, { captureChannel: 'BRANCH', livenessScore: 0.5 })], T0)
+      .attackUnanswered,
+    true,
+  );
+});

@@ -52,7 +52,7 @@ function score(overrides: Partial<EvaluatedScore> = {}): EvaluatedScore {
   };
 }
 
-const reason = (code: string): Reason => ({ code, dimension: 'REGISTRY', impact: -0.5 });
+const reason = (code: string): Reason => ({ code, dimension: 'REGISTRY', impact: -0.5, logOdds: 0 });
 
 void describe('policy evaluation', () => {
   void it('ALLOW when every check holds', () => {

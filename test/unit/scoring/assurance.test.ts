@@ -22,6 +22,7 @@ function reasons(...codes: ReasonCode[]): Reason[] {
     code,
     dimension: REASONS[code].dimension,
     impact: REASONS[code].severity === 'positive' ? 0.1 : -0.1,
+    logOdds: 0,
   }));
 }
 
@@ -75,7 +76,7 @@ void test('NONE below 0.4, and under a cap', () => {
 });
 
 void test('codes from a newer scorer that this version does not know are ignored', () => {
-  const unknown: Reason = { code: 'TEL_SOMETHING_NEW', dimension: 'TELECOM', impact: -0.2 };
+  const unknown: Reason = { code: 'TEL_SOMETHING_NEW', dimension: 'TELECOM', impact: -0.2, logOdds: 0 };
   assert.equal(
     assuranceOf(0.95, [...reasons('REG_VERIFIED', 'BIO_STRONG_MATCH'), unknown], T0, T0).level,
     'HIGH',

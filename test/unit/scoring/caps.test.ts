@@ -88,8 +88,8 @@ void test('capOf: the contract values; other codes do not cap', () => {
   assert.equal(capOfReasons([]), 1);
   assert.equal(
     capOfReasons([
-      { code: 'BIO_PRESENTATION_ATTACK', dimension: 'BIOMETRIC', impact: -1 },
-      { code: 'REG_SUSPENDED', dimension: 'REGISTRY', impact: -1 },
+      { code: 'BIO_PRESENTATION_ATTACK', dimension: 'BIOMETRIC', impact: -1, logOdds: 0 },
+      { code: 'REG_SUSPENDED', dimension: 'REGISTRY', impact: -1, logOdds: 0 },
     ]),
     0.05,
   );

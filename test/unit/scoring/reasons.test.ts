@@ -40,8 +40,15 @@ const CONTRACT_POSITIVE = [
   'REG_VERIFIED',
 ];
 
-void test('REASON_CODES is exactly the contract list, each once', () => {
-  assert.deepEqual([...REASON_CODES].sort(), [...CONTRACT_NEGATIVE, ...CONTRACT_POSITIVE].sort());
+/** Codes added since the contract's first list (added at the end, never renamed). */
+const ADDED = ['TEL_DEVICE_CHANGE_RECENT'];
+
+void test('REASON_CODES is the contract list in order, then the added codes, each once', () => {
+  assert.deepEqual(
+    REASON_CODES.slice(0, CONTRACT_NEGATIVE.length + CONTRACT_POSITIVE.length).sort(),
+    [...CONTRACT_NEGATIVE, ...CONTRACT_POSITIVE].sort(),
+  );
+  assert.deepEqual(REASON_CODES.slice(CONTRACT_NEGATIVE.length + CONTRACT_POSITIVE.length), ADDED);
   assert.equal(new Set(REASON_CODES).size, REASON_CODES.length);
 });
 
@@ -56,10 +63,10 @@ void test('each code belongs to the dimension its prefix names; positives are ex
 
 void test('order: larger absolute impact first, ties by the list order, unknown codes last', () => {
   const sorted = [
-    { code: 'REG_VERIFIED', dimension: 'REGISTRY' as const, impact: 0.1 },
-    { code: 'ZZZ_NEW', dimension: 'REGISTRY' as const, impact: -0.1 },
-    { code: 'TEL_VOIP_LINE', dimension: 'TELECOM' as const, impact: -0.1 },
-    { code: 'BIO_MATCH_LOW', dimension: 'BIOMETRIC' as const, impact: -0.3 },
+    { code: 'REG_VERIFIED', dimension: 'REGISTRY' as const, impact: 0.1, logOdds: 0 },
+    { code: 'ZZZ_NEW', dimension: 'REGISTRY' as const, impact: -0.1, logOdds: 0 },
+    { code: 'TEL_VOIP_LINE', dimension: 'TELECOM' as const, impact: -0.1, logOdds: 0 },
+    { code: 'BIO_MATCH_LOW', dimension: 'BIOMETRIC' as const, impact: -0.3, logOdds: 0 },
   ].sort(compareReasons);
   assert.deepEqual(
     sorted.map((reason) => reason.code),
