@@ -53,6 +53,17 @@ export const SETTINGS = [
     schema: int(6000, 1_800_000),
   },
   {
+    name: 'DMID_KAFKA_TRANSACTIONS',
+    doc: 'One Kafka transaction per unit of work: scores, anchors, dead letters and the consumed offsets commit together (`on`), or an idempotent producer with offsets committed after the outputs (`off`: at-least-once outputs).',
+    default: 'on',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TRANSACTIONAL_ID',
+    doc: "Transactional id of this worker's producer; must be unique among live workers and the same across restarts of one (a restart then aborts its predecessor's open transaction at once). Default `<group id>-<host name>-<pid>` (stable in a container, where the pid is 1).",
+    schema: name,
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -75,6 +86,13 @@ export const SETTINGS = [
     doc: 'Redis URL, `redis://[user:password@]host:port[/db]`. Unset: embedded mode (in-memory store). Secret.',
     secret: true,
     schema: z.string().regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://...'),
+  },
+  {
+    name: 'DMID_REDIS_CLUSTER_NODES',
+    doc: 'Redis Cluster nodes, `host:port,host:port,...` (some of them are enough): uses Redis Cluster (docs/operations.md). Same as a `DMID_REDIS_URL` naming several nodes.',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, 'expected host:port,host:port'),
   },
   {
     name: 'DMID_PSEUDONYM_KEY',
@@ -119,6 +137,18 @@ export const SETTINGS = [
     doc: 'Most subjects in one Lua script call to Redis (the calls of a batch are pipelined). Several share the fixed cost of a call; Redis Cluster needs 1 (a call may name the keys of one slot only).',
     default: '32',
     schema: int(1, 1_000),
+  },
+  {
+    name: 'DMID_REDIS_MIN_REPLICAS',
+    doc: "Redis replicas that must hold a unit's state writes before its offsets are committed (`WAIT`; docs/operations.md). 0: do not wait.",
+    default: '0',
+    schema: int(0, 16),
+  },
+  {
+    name: 'DMID_REDIS_WAIT_TIMEOUT_MS',
+    doc: 'How long a unit waits for `DMID_REDIS_MIN_REPLICAS` replicas before it fails and is retried, ms.',
+    default: '1000',
+    schema: int(1, 60_000),
   },
   {
     name: 'DMID_HALF_LIFE_HOURS',
@@ -170,6 +200,12 @@ export const SETTINGS = [
     schema: z.string().min(1),
   },
   { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
+  {
+    name: 'DMID_CONSOLE',
+    doc: "Serves the operators' console under `/console` on the API's address (docs/console.md): `on` or `off`.",
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
   {
     name: 'DMID_POLICY_DIR',
     doc: 'Folder of the policy packs (`*.yaml`) the decision API serves. Unset: the shipped `policies/`.',
@@ -298,6 +334,16 @@ export const TOOLING_VARIABLES = [
   { name: 'DMID_KAFKA_START_TIMEOUT', doc: 'Seconds the local broker has to become usable.', default: '60' },
   { name: 'DMID_LOCAL_REDIS_PORT', doc: 'Port of the local Redis.', default: '6379' },
   {
+    name: 'DMID_CLUSTER_KAFKA_PORTS',
+    doc: 'Client ports of the three-broker cluster of the fault tests (controllers on each + 1).',
+    default: '19092 19094 19096',
+  },
+  {
+    name: 'DMID_CLUSTER_KAFKA_HEAP',
+    doc: 'JVM heap flags of each cluster node.',
+    default: '-Xms128m -Xmx384m',
+  },
+  {
     name: 'DMID_REDIS_CACHE',
     doc: 'Folder of the pid and log of a Redis the script started.',
     default: '.cache/redis',
@@ -331,6 +377,10 @@ export interface Config {
     readonly groupId: string;
     /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
     readonly sessionTimeoutMs: number;
+    /** One transaction per unit of work (kafka-transactions.ts). */
+    readonly transactions: boolean;
+    /** null: `<group id>-<host name>-<pid>`. */
+    readonly transactionalId: string | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -345,6 +395,10 @@ export interface Config {
     readonly evidenceCopies: number;
     /** Most subjects in one script call (redis-store.ts subjectsPerCall). */
     readonly subjectsPerCall: number;
+    /** Replicas a unit's writes must reach before its offsets are committed (redis-store.ts minReplicas). */
+    readonly minReplicas: number;
+    /** How long to wait for them, ms. */
+    readonly waitTimeoutMs: number;
   };
   readonly state: {
     readonly stateTtlSeconds: number;
@@ -369,7 +423,7 @@ export interface Config {
   readonly pseudonymKeyHex: string | null;
   readonly validation: { readonly maxFutureSkewMs: number };
   readonly extraSchemaDir: string | null;
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: { readonly host: string; readonly port: number; readonly console: boolean };
   readonly relyingParties: {
     /** null: the shipped `policies/` folder. */
     readonly policyDir: string | null;
@@ -415,6 +469,11 @@ export function topicNames(prefix: string): TopicNames {
 }
 
 /** Every topic name, in the contract's order. */
+/** DMID_REDIS_URL, or the cluster nodes as one URL naming several (src/state/redis-client.ts). */
+function redisUrlOf(url: string | null, clusterNodes: string | null): string | null {
+  return url ?? (clusterNodes === null ? null : `redis://${clusterNodes}`);
+}
+
 export function allTopics(names: TopicNames): string[] {
   return [
     names.telecom,
@@ -470,6 +529,8 @@ function build(raw: Map<string, unknown>): Config {
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
+      transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
+      transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
     },
     topics: {
       prefix,
@@ -478,10 +539,12 @@ function build(raw: Map<string, unknown>): Config {
       names: topicNames(prefix),
     },
     redis: {
-      url: str('DMID_REDIS_URL'),
+      url: redisUrlOf(str('DMID_REDIS_URL'), str('DMID_REDIS_CLUSTER_NODES')),
       keyPrefix: str('DMID_REDIS_KEY_PREFIX') ?? 'dmid:',
       evidenceCopies: num('DMID_EVIDENCE_COPIES'),
       subjectsPerCall: num('DMID_REDIS_SUBJECTS_PER_CALL'),
+      minReplicas: num('DMID_REDIS_MIN_REPLICAS'),
+      waitTimeoutMs: num('DMID_REDIS_WAIT_TIMEOUT_MS'),
     },
     state: {
       stateTtlSeconds: num('DMID_STATE_TTL_SECONDS'),
@@ -498,7 +561,11 @@ function build(raw: Map<string, unknown>): Config {
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
-    api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    api: {
+      host: str('DMID_API_HOST') ?? '127.0.0.1',
+      port: num('DMID_API_PORT'),
+      console: str('DMID_CONSOLE') === 'on',
+    },
     relyingParties: {
       policyDir: str('DMID_POLICY_DIR'),
       clientsFile: str('DMID_CLIENTS_FILE'),

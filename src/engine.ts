@@ -7,8 +7,8 @@
  * the worker, scorer, codec, API and metrics, is the same object in both.
  */
 import { LatencyWindow } from './api/latency-window.js';
-import { createMetrics } from './api/metrics.js';
-import { readinessOf, type ReadinessReport } from './api/readiness.js';
+import { createMetrics, type DmidMetrics } from './api/metrics.js';
+import { readinessOf, type ReadinessCheck, type ReadinessReport } from './api/readiness.js';
 import { createApiServer } from './api/server.js';
 import { workerMetrics } from './api/worker-metrics.js';
 import type { Codec } from './codec/codec.js';
@@ -16,7 +16,7 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
-import { createKafkaTransport } from './ingest/kafka-transport.js';
+import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
 import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Transport } from './ingest/transport.js';
@@ -34,6 +34,10 @@ import { createSignalStream } from './simulator/stream.js';
 import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
 import type { StateStore } from './state/state-store.js';
+import { createConsoleTap } from './console/console-tap.js';
+import type { ConsoleDeps } from './console/console-deps.js';
+import type { RelyingParties } from './relying-parties.js';
+import type { EpochStatus } from './state/store-epoch.js';
 
 export type EngineMode = 'embedded' | 'kafka';
 
@@ -44,6 +48,8 @@ export interface Engine {
   readonly running: Promise<void>;
   /** The rolling numbers behind the status line. */
   readonly window: LatencyWindow;
+  /** Produces records to the engine's topics (the in-process log in embedded mode): for tools and tests. */
+  readonly send: Transport['send'];
   /** Stops the simulator, lets the batch in flight finish and commit, closes the API and the store. */
   stop(): Promise<void>;
 }
@@ -74,6 +80,7 @@ async function kafkaAdapters(
   config: Config,
   logger: Logger,
   onCommitted: (seconds: number) => void,
+  onEpochStatus: (status: EpochStatus) => void,
 ): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
   const client = createKafkaClient({
@@ -100,12 +107,18 @@ async function kafkaAdapters(
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
     onCommitted,
+    transactionalId: config.kafka.transactions
+      ? (config.kafka.transactionalId ?? defaultTransactionalId(config.kafka.groupId))
+      : undefined,
   });
   const store = createRedisStore({
     redis: config.redis.url ?? '',
     keyPrefix: config.redis.keyPrefix,
     evidenceCopies: config.redis.evidenceCopies,
     subjectsPerCall: config.redis.subjectsPerCall,
+    minReplicas: config.redis.minReplicas,
+    waitTimeoutMs: config.redis.waitTimeoutMs,
+    onEpochStatus,
     ...config.state,
   });
   const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });
@@ -152,6 +165,25 @@ function startSimulator(
   }).catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
 }
 
+/** The one log line and the metric of a change of the store epoch verdict (src/state/store-epoch.ts). */
+function epochReporter(metrics: DmidMetrics, logger: Logger): (status: EpochStatus) => void {
+  return (status) => {
+    metrics.stateEpochChanged.set(status.changed);
+    if (status.changed)
+      logger.error(
+        { cause: status.cause },
+        `state store epoch ${status.cause}: consumption stopped until an operator runs dmid state rebuild or dmid state accept-epoch (docs/operations.md)`,
+      );
+    else logger.warn('state store epoch decided by an operator: consumption resumes');
+  };
+}
+
+function epochCheck(status: EpochStatus): ReadinessCheck {
+  return status.changed
+    ? { ok: false, detail: `state epoch ${status.cause}: rebuild or accept (docs/operations.md)` }
+    : { ok: true };
+}
+
 export async function startEngine(config: Config, logger: Logger): Promise<Engine> {
   const mode = engineMode(config);
   // Before any connection opens: a model that does not load stops the start with nothing to close.
@@ -165,7 +197,12 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     alertTransport,
     redis,
   } = mode === 'kafka'
-    ? await kafkaAdapters(config, logger, (seconds) => reporter.stage('commit', seconds))
+    ? await kafkaAdapters(
+        config,
+        logger,
+        (seconds) => reporter.stage('commit', seconds),
+        epochReporter(metrics, logger),
+      )
     : embeddedAdapters(config);
   const codec = createConfiguredCodec(config.extraSchemaDir);
   // Embedded mode anchors in-process (the file ledger by default); Kafka mode has `dmid ledger-writer`.
@@ -173,7 +210,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     mode === 'embedded'
       ? await startEmbeddedLedger(config, { codec, logger, metrics: createLedgerMetrics(metrics.registry) })
       : undefined;
-  const transport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
+  const tap = config.api.console ? createConsoleTap(codec, config.topics.names, Date.now) : null;
+  const ledgerTransport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
+  const transport = tap?.transport(ledgerTransport) ?? ledgerTransport;
   const receipts =
     embeddedLedger?.receipts ??
     createRedisReceiptStore({ redis: redis ?? '', keyPrefix: config.redis.keyPrefix });
@@ -209,6 +248,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       transport: { ok: status.transport.ok, detail: status.transport.detail },
       store: redis,
       consumption: status.paused ? { ok: false, detail: 'paused: a dependency is down' } : { ok: true },
+      state: epochCheck(store.epochStatus()),
     });
   };
   const api = createApiServer({
@@ -218,7 +258,24 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     readiness,
     halfLives: config.halfLivesMs,
     logger,
-    relyingParties: relyingParties.routes,
+    relyingParties:
+      tap === null
+        ? relyingParties.routes
+        : { ...relyingParties.routes, decisions: tap.decisions(relyingParties.routes.decisions) },
+    ...(tap === null
+      ? {}
+      : {
+          console: consoleDeps(config, {
+            tap,
+            store,
+            receipts,
+            relyingParties,
+            transport,
+            codec,
+            metrics,
+            window,
+          }),
+        }),
   });
   const { url } = await api.listen(config.api.host, config.api.port);
   const alerting = relyingParties.start();
@@ -233,6 +290,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     apiUrl: url,
     running,
     window,
+    send: (batches) => transport.send(batches),
     stop() {
       stopping ??= (async () => {
         simulation.abort();
@@ -247,5 +305,39 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       })();
       return stopping;
     },
+  };
+}
+
+/** The console's parts, from the engine's own (src/console/console-deps.ts). */
+function consoleDeps(
+  config: Config,
+  parts: {
+    readonly tap: NonNullable<ReturnType<typeof createConsoleTap>>;
+    readonly store: StateStore;
+    readonly receipts: ConsoleDeps['receipts'];
+    readonly relyingParties: RelyingParties;
+    readonly transport: Transport;
+    readonly codec: Codec;
+    readonly metrics: ReturnType<typeof createMetrics>;
+    readonly window: LatencyWindow;
+  },
+): ConsoleDeps {
+  const rp = parts.relyingParties;
+  return {
+    clients: rp.clients,
+    access: rp.access,
+    store: parts.store,
+    receipts: parts.receipts,
+    ledgerFile: config.ledger.kind === 'file' ? config.ledger.file : null,
+    tap: parts.tap,
+    send: (batches) => parts.transport.send(batches),
+    codec: parts.codec,
+    policies: rp.policies,
+    alerts: rp.alerts,
+    delivery: rp.routes.delivery,
+    registry: parts.metrics.registry,
+    window: parts.window,
+    audit: rp.routes.audit,
+    now: Date.now,
   };
 }

@@ -128,6 +128,11 @@ export const ERRORS = {
     summary: 'The Kafka cluster refused authentication or authorisation.',
   },
   DMID_REDIS_UNAVAILABLE: { canRetry: true, summary: 'Redis cannot be reached or refused the command.' },
+  DMID_STATE_EPOCH_CHANGED: {
+    canRetry: true,
+    summary:
+      'The state store lost its epoch (wiped, restarted empty) or got another one: consumption waits for an operator (`dmid state`).',
+  },
   DMID_POLICY_INVALID: {
     canRetry: false,
     summary: 'A policy pack file is not valid YAML, breaks the policy schema, or repeats an id and version.',

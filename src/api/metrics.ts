@@ -135,6 +135,11 @@ export interface DmidMetrics {
   readonly consumerLag: ConsumerLagGauge;
   /** `dmid_consumption_paused`: 1 while the worker has paused consumption (back-pressure, store down). */
   readonly consumptionPaused: FlagGauge;
+  /**
+   * `dmid_state_epoch_changed`: 1 while the worker found the state store's epoch missing or changed and
+   * waits for an operator (docs/operations.md), else 0.
+   */
+  readonly stateEpochChanged: FlagGauge;
   /** `dmid_http_requests_total` and `dmid_http_request_duration_seconds`, by route pattern. */
   readonly httpRequests: HttpRequestMetrics;
   /**
@@ -228,7 +233,16 @@ export function createMetrics(
     ),
     batchStageTime: stageHistogram(registry),
     consumerLag: lagGauge(registry, refused),
-    consumptionPaused: flagGauge(registry),
+    consumptionPaused: flagGauge(
+      registry,
+      'dmid_consumption_paused',
+      '1 while consumption is paused, else 0.',
+    ),
+    stateEpochChanged: flagGauge(
+      registry,
+      'dmid_state_epoch_changed',
+      '1 while the state store epoch is missing or changed and consumption waits for an operator, else 0.',
+    ),
     httpRequests: httpMetrics(registry, refused),
     subjectIdsRefused: closedCounter(registry, refused, {
       name: 'dmid_http_subject_ids_refused_total',
@@ -394,10 +408,10 @@ function readinessGauges(registry: Registry): ReadinessGauges {
   };
 }
 
-function flagGauge(registry: Registry): FlagGauge {
+function flagGauge(registry: Registry, name: string, help: string): FlagGauge {
   const gauge = new Gauge({
-    name: 'dmid_consumption_paused',
-    help: '1 while consumption is paused, else 0.',
+    name,
+    help,
     registers: [registry],
   });
   gauge.set(0);

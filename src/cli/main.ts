@@ -18,6 +18,7 @@ import { ledgerCommand, LEDGER_HELP } from './ledger-command.js';
 import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command.js';
 import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
 import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
+import { stateCommand, STATE_HELP } from './state-command.js';
 
 interface Command {
   readonly summary: string;
@@ -68,6 +69,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: SUBJECT_HELP,
     run: subjectCommand,
     subcommands: ['erase'],
+  },
+  state: {
+    summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',
+    help: STATE_HELP,
+    run: stateCommand,
   },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',

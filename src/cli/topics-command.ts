@@ -1,7 +1,8 @@
 /** `dmid topics create`: creates every topic of the contract, idempotently, and says what it did. */
 import { parseArgs } from 'node:util';
-import { allTopics, loadConfig } from '../config.js';
+import { allTopics, loadConfig, type TopicNames } from '../config.js';
 import { ensureTopics } from '../ingest/topics.js';
+import { signalRetentionMs } from '../ingest/state-rebuild.js';
 import { usage, writeLine, type CliIo } from './io.js';
 import { count } from './suggest.js';
 import { kafkaClientFor } from './kafka-config.js';
@@ -13,9 +14,17 @@ signals.registry, identity.scores, identity.anchors, signals.dlq, each after DMI
 Existing topics are left as they are and reported; a topic with fewer partitions than asked is
 reported as a warning. Prints one JSON object: { created, existing, warnings }.
 
+The four signal topics are created with retention.ms = DMID_STATE_TTL_SECONDS (the longest any
+evidence stays in a subject's state) plus one day, so \`dmid state rebuild\` finds every event that
+scoring can still use (docs/operations.md).
+
 Options:
   --partitions N          partitions per topic (default DMID_TOPIC_PARTITIONS, 12)
   --replication-factor N  replicas per partition (default DMID_TOPIC_REPLICATION_FACTOR, 1)`;
+
+function signalTopics(names: TopicNames): string[] {
+  return [names.telecom, names.location, names.biometric, names.registry];
+}
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -41,7 +50,14 @@ export async function topicsCommand(args: string[], io: CliIo): Promise<number> 
   );
   const admin = await kafkaClientFor(config).admin();
   try {
-    const specs = allTopics(config.topics.names).map((name) => ({ name, partitions, replicationFactor }));
+    const signals = new Set(signalTopics(config.topics.names));
+    const retentionMs = signalRetentionMs(config.state.stateTtlSeconds);
+    const specs = allTopics(config.topics.names).map((name) => ({
+      name,
+      partitions,
+      replicationFactor,
+      ...(signals.has(name) ? { retentionMs } : {}),
+    }));
     const result = await ensureTopics(admin, specs);
     for (const warning of result.warnings) io.stderr.write(`dmid: warning: ${warning.message}\n`);
     io.stderr.write(

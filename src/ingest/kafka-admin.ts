@@ -33,8 +33,18 @@ export interface GroupTopicOffsets {
 
 export interface KafkaAdmin {
   listTopics(): Promise<string[]>;
-  /** Creates one topic; rejects with the broker's error (TOPIC_ALREADY_EXISTS, ...) as cause. */
-  createTopic(name: string, partitions: number, replicationFactor: number): Promise<void>;
+  /**
+   * Creates one topic, with topic `configs` (e.g. `retention.ms`) when given; rejects with the broker's
+   * error (TOPIC_ALREADY_EXISTS, ...) as cause.
+   */
+  createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor: number,
+    configs?: Readonly<Record<string, string>>,
+  ): Promise<void>;
+  /** The value of one config of a topic as the broker reports it, or null when it reports none. */
+  topicConfig(topic: string, name: string): Promise<string | null>;
   fetchTopicMetadata(topics: readonly string[]): Promise<TopicMetadata[]>;
   /** Low and high watermark of every partition of `topic`. */
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
@@ -43,6 +53,9 @@ export interface KafkaAdmin {
   deleteGroups(groupIds: readonly string[]): Promise<void>;
   disconnect(): Promise<void>;
 }
+
+/** The config resource type of a topic (Kafka's ConfigResource.Type.TOPIC). */
+const TOPIC_RESOURCE = 2;
 
 export async function openAdmin(options: BaseOptions, watch: (admin: Admin) => Admin): Promise<KafkaAdmin> {
   const admin = watch(new Admin(options));
@@ -83,10 +96,19 @@ export async function openAdmin(options: BaseOptions, watch: (admin: Admin) => A
   };
   return {
     listTopics: () => withKafka('list topics', () => admin.listTopics()),
-    async createTopic(name, partitions, replicationFactor) {
+    async createTopic(name, partitions, replicationFactor, configs = {}) {
+      const entries = Object.entries(configs).map(([key, value]) => ({ name: key, value }));
       await withKafka(`create topic ${name}`, () =>
-        admin.createTopics({ topics: [name], partitions, replicas: replicationFactor }),
+        admin.createTopics({ topics: [name], partitions, replicas: replicationFactor, configs: entries }),
       );
+    },
+    async topicConfig(topic, name) {
+      const described = await withKafka(`describe configs of ${topic}`, () =>
+        admin.describeConfigs({
+          resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: [name] }],
+        }),
+      );
+      return described[0]?.configs.find((c) => c.name === name)?.value ?? null;
     },
     fetchTopicMetadata: metadataOf,
     async fetchTopicOffsets(topic) {
@@ -106,6 +128,8 @@ export async function openAdmin(options: BaseOptions, watch: (admin: Admin) => A
       const metadata = await metadataOf(topics);
       const groups = await withKafka(`offsets of group ${groupId}`, () =>
         admin.listConsumerGroupOffsets({
+          // Offsets committed in a transaction count once it completed: wait for those in flight.
+          requireStable: true,
           groups: [
             {
               groupId,

@@ -18,6 +18,8 @@ export interface TopicSpec {
   readonly partitions: number;
   /** Copies of each partition; at least 1 and at most the number of brokers. */
   readonly replicationFactor: number;
+  /** `retention.ms` of a topic this call creates; the broker's default when absent. */
+  readonly retentionMs?: number;
 }
 
 export interface TopicWarning {
@@ -72,7 +74,9 @@ function topicFailure(action: string, error: unknown): unknown {
 /** Creates one topic; false when it already existed (a concurrent creator won the race). */
 async function createTopic(admin: KafkaAdmin, spec: TopicSpec, timeoutMs: number): Promise<boolean> {
   try {
-    await admin.createTopic(spec.name, spec.partitions, spec.replicationFactor);
+    const configs: Record<string, string> = {};
+    if (spec.retentionMs !== undefined) configs['retention.ms'] = String(spec.retentionMs);
+    await admin.createTopic(spec.name, spec.partitions, spec.replicationFactor, configs);
   } catch (error) {
     const cause = error instanceof DmidError ? error.cause : error;
     if (kafkaProtocolErrorType(cause) === 'TOPIC_ALREADY_EXISTS') return false;

@@ -3,7 +3,8 @@
  * arrival (bad records become dead letters); the batches handed over at the same time are then handled as
  * one unit (batch-units.ts): apply to state (one atomic step per subject, pipelined) -> features and
  * one batched scoring call for the subjects whose state changed -> cache the new scores -> produce scores,
- * anchors and dead letters (acknowledged) -> mark the scores emitted -> return, after which the transport
+ * anchors and dead letters (acknowledged) -> mark the scores emitted -> wait until the store's writes are
+ * durable and its epoch unchanged (store.awaitDurable) -> return, after which the transport
  * commits each batch's offsets.
  *
  * The order makes a crash anywhere safe: see src/state/state-store.ts. A dependency that is down pauses
@@ -154,8 +155,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function handleUnit(parts: readonly DecodedPart[]): Promise<void> {
     const subjects = mergeSubjects(parts.map((p) => p.decoded));
     const deadLetters = parts.flatMap((p) => p.deadLetters);
+    const consumed = parts.map((p) => p.batch);
     await withRetry(
-      () => processUnit(subjects, deadLetters),
+      () => processUnit(subjects, deadLetters, consumed),
       {
         stopping: () => stopping,
         heartbeat: () => parts[0]?.batch.heartbeat() ?? Promise.resolve(),
@@ -174,6 +176,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function processUnit(
     subjects: readonly SubjectSignals[],
     deadLetters: OutboundRecord[],
+    consumed: readonly InboundBatch[],
   ): Promise<void> {
     let storeMs = 0;
     const timed = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -184,6 +187,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         storeMs += performance.now() - start;
       }
     };
+    // A worker that found the store's epoch changed writes nothing more until an operator decided.
+    if (deps.store.epochStatus().changed) await timed(() => deps.store.awaitDurable());
     const states = subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(subjects));
     const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
     // Each new score is encoded once: the same bytes are cached and produced.
@@ -212,12 +217,15 @@ export function createWorker(deps: WorkerDeps): Worker {
       { topic: deps.topics.dlq, records: deadLetters },
     ];
     const produceStart = performance.now();
-    await deps.transport.send(outputs);
+    // With a transactional transport, the outputs and the consumed offsets commit together.
+    await deps.transport.send(outputs, consumed);
     const produceSeconds = (performance.now() - produceStart) / 1000;
     if (emit.length > 0) {
       const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));
       await timed(() => deps.store.markEmitted(marks));
     }
+    // Replicas hold the unit's writes and the epoch is still ours, or the unit is not committed.
+    await timed(() => deps.store.awaitDurable());
     deps.metrics.stage('redis', storeMs / 1000);
     deps.metrics.stage('features', featureSeconds);
     deps.metrics.stage('scoring', scoringSeconds);

@@ -243,6 +243,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StateStore 
     readScore: (subjectId) => settle(() => data.readScore(subjectId, open())),
     readState: (subjectId) => settle(() => data.readState(subjectId, open())),
     eraseSubject: (subjectId) => settle(() => data.erase(subjectId, open())),
+    // The twin lives and dies with its process: there is no replica to wait for and no epoch to lose.
+    awaitDurable: () => settle(() => void open()),
+    epochStatus: () => ({ changed: false }),
     ping: () => settle(() => void open()),
     close: () =>
       settle(() => {

@@ -12,6 +12,8 @@
  *   <prefix>{alerts}:due          sorted set: alert deliveries by due time, ms (src/alerts/)
  *   <prefix>{alerts}:deliveries   hash: deliveryId -> JSON of a pending delivery
  *   <prefix>{alerts}:parked       hash: deliveryId -> JSON of a delivery that ran out of attempts
+ *   <prefix>{epoch}               hash: the store's epoch: `id`, `decision`, `decidedAt` (store-epoch.ts)
+ *   <prefix>{epoch}:log           list: every epoch decision ever recorded, JSON, newest first
  *
  * Subject ids are pseudonyms; this module refuses anything else, so a raw identifier that slipped past
  * validation can never become part of a key.
@@ -102,4 +104,20 @@ export function createAnchorKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): Anc
       return `${prefix}batch:{${root}}`;
     },
   };
+}
+
+/** The keys of the store-wide epoch (store-epoch.ts); one hash tag, so one slot in Redis Cluster. */
+export function epochKeys(prefix: string = DEFAULT_KEY_PREFIX): {
+  readonly epoch: string;
+  readonly log: string;
+} {
+  assertKeyPrefix(prefix);
+  return { epoch: `${prefix}{epoch}`, log: `${prefix}{epoch}:log` };
+}
+
+/** Whether `key` is a subject's state, dedupe or score key under `prefix` (what a rebuild empties). */
+export function isSubjectStateKey(prefix: string, key: string): boolean {
+  return (
+    key.startsWith(`${prefix}{`) && /\}:(state|seen|score)$/.test(key) && !key.startsWith(`${prefix}{epoch}`)
+  );
 }

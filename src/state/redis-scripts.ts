@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander, Redis } from 'ioredis';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import { DmidError } from '../errors.js';
+import { clusterReady, groupByMaster, masters, type RedisClient } from './redis-cluster.js';
 
 export interface LuaScript {
   /** File name, for error messages. */
@@ -50,6 +51,9 @@ const TRANSIENT_REPLY_CODES = new Set([
   'READONLY',
   'NOREPLICAS',
   'OOM',
+  // A slot moved again after ioredis followed the redirections it may: the unit is retried with the new map.
+  'MOVED',
+  'ASK',
 ]);
 
 function replyCode(error: Error): string | null {
@@ -94,7 +98,7 @@ export async function execPipeline(
   return replies;
 }
 
-function queueCalls(redis: Redis, script: LuaScript, calls: readonly ScriptCall[], indexes: number[]) {
+function queueCalls(redis: RedisClient, script: LuaScript, calls: readonly ScriptCall[], indexes: number[]) {
   const pipeline = redis.pipeline();
   for (const i of indexes) {
     const call = calls[i];
@@ -109,12 +113,41 @@ function queueCalls(redis: Redis, script: LuaScript, calls: readonly ScriptCall[
 }
 
 /**
- * Runs `script` once per call in one pipeline (one round trip) and returns the replies in call order. On
- * NOSCRIPT the script is loaded and only the calls that got NOSCRIPT are sent again; a second NOSCRIPT in
- * a row (a flush racing the load) is reported as unavailable, to be retried.
+ * Runs `script` once per call in one pipeline (one round trip; on Redis Cluster one pipeline per master, in
+ * parallel) and returns the replies in call order. A call names the keys of one slot.
  */
 export async function evalPipelined(
-  redis: Redis,
+  redis: RedisClient,
+  script: LuaScript,
+  calls: readonly ScriptCall[],
+): Promise<unknown[]> {
+  if (!(redis instanceof Cluster)) return evalOnePipeline(redis, script, calls);
+  await command('cluster connect', () => clusterReady(redis));
+  const results: unknown[] = new Array<unknown>(calls.length);
+  const groups = groupByMaster(
+    redis,
+    calls.map((call) => call.keys[0] ?? ''),
+  );
+  await Promise.all(
+    groups.map(async (indexes) => {
+      const replies = await evalOnePipeline(
+        redis,
+        script,
+        indexes.map((i) => calls[i] ?? { keys: [], args: [] }),
+      );
+      indexes.forEach((index, j) => (results[index] = replies[j]));
+    }),
+  );
+  return results;
+}
+
+/**
+ * One pipeline of script calls. On NOSCRIPT the script is loaded (on every master) and only the calls that
+ * got NOSCRIPT are sent again; a second NOSCRIPT in a row (a flush racing the load) is reported as
+ * unavailable, to be retried.
+ */
+async function evalOnePipeline(
+  redis: RedisClient,
   script: LuaScript,
   calls: readonly ScriptCall[],
 ): Promise<unknown[]> {
@@ -138,10 +171,18 @@ export async function evalPipelined(
   return results;
 }
 
-async function loadScript(redis: Redis, script: LuaScript): Promise<void> {
+/** Loads the script on every master: a failover promotes a replica whose script cache is empty. */
+async function loadScript(redis: RedisClient, script: LuaScript): Promise<void> {
+  await command(`SCRIPT LOAD ${script.name}`, () =>
+    Promise.all(masters(redis).map((node) => node.script('LOAD', script.lua))),
+  );
+}
+
+/** Runs one plain command, turning its failure into the error dmid reports. */
+export async function command<T>(operation: string, run: () => Promise<T>): Promise<T> {
   try {
-    await redis.script('LOAD', script.lua);
+    return await run();
   } catch (error) {
-    throw redisFailure(`SCRIPT LOAD ${script.name}`, error);
+    throw redisFailure(operation, error);
   }
 }

@@ -7,24 +7,18 @@
  *
  * Several subjects per call because a call has a fixed cost on both sides (on Redis the command, the
  * script lookup, the KEYS and ARGV tables and the fixed arguments; in ioredis a command object, a promise
- * and a reply per call) that one subject's work does not dwarf. Measured with bench/state-store-live.ts
- * (60 subjects × 1 event per unit, two runs each), one subject per call / 64: Node 46–47 / 32 µs and Redis
- * 35–36 / 25 µs per subject; 16 to 128 per call measured the same. Under callgrind, Redis ran 284,000
- * instructions per live score before (one call per subject and step), 208,000 with 32 per call.
+ * and a reply per call) that one subject's work does not dwarf.
  *
- * Windows are fields of the subject's one state hash (window-entry.ts), not a sorted set per dimension.
- * Both were measured (bench/state-store-apply.ts and a sorted-set prototype with the same entries as
- * members, 500 subjects × 1 event per batch, windows full): sorted sets took 7 keys and 17 KB per subject,
- * 63–71 µs of Lua per call (four ZRANGEs inside the script) and 6,600–7,200 events/s; with the reads
- * moved out of the script into a MULTI, 31 µs of Lua but 9 commands per subject for ioredis and
- * 5,100–5,400 events/s. The hash: 3 keys, 8.3 KB, about 55 µs and 7,100–8,000 events/s.
+ * Windows are fields of the subject's one state hash (window-entry.ts), not a sorted set per dimension:
+ * fewer keys and bytes per subject and no reads outside the script, which measured faster than either
+ * sorted-set form. The figures behind both choices: docs/benchmarks.md, "The state store's shape".
  *
  * Redis Cluster: every key of a subject shares its hash tag (redis-keys.ts), so a call of one subject is
- * single-slot (`subjectsPerCall` 1). This adapter takes a standalone client; a cluster client would have
- * to split the pipeline by node, which it does not do yet.
+ * single-slot; on a cluster client the store makes one subject per call and one pipeline per master
+ * (redis-scripts.ts, redis-cluster.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { SIGNAL_KINDS } from '../codec/types.js';
 import { DmidError } from '../errors.js';
 import { parseCachedScore, serializeCachedScore, winner } from './cached-score.js';
@@ -32,13 +26,9 @@ import { WINDOW_SIZES } from './evidence.js';
 import { createEvidenceCache, heldStateArg, type EvidenceCache } from './evidence-cache.js';
 import { createKeyBuilder, DEFAULT_KEY_PREFIX, type SubjectKeys } from './redis-keys.js';
 import { pushEventArgs, parseApplyReply, parseStateFields, STATE_FIELDS } from './redis-replies.js';
-import {
-  evalPipelined,
-  readLuaScript,
-  redisFailure,
-  type LuaScript,
-  type ScriptCall,
-} from './redis-scripts.js';
+import { openRedis } from './redis-client.js';
+import { masters, type RedisClient } from './redis-cluster.js';
+import { command, evalPipelined, readLuaScript, type LuaScript, type ScriptCall } from './redis-scripts.js';
 import type {
   ApplyResult,
   CachedScore,
@@ -46,15 +36,17 @@ import type {
   StateStoreOptions,
   SubjectSignals,
 } from './state-store.js';
+import { createEpochGuard, type EpochGuard, type EpochRecord, type EpochStatus } from './store-epoch.js';
 import { resolveStoreOptions, type ResolvedStoreOptions } from './store-options.js';
 import { assertCachedScore, assertSubjectSignals, assertVersion } from './subject-input.js';
 
 export interface RedisStoreOptions extends StateStoreOptions {
   /**
-   * An ioredis client, which stays the caller's (close() leaves it open), or a `redis://` / `rediss://`
-   * URL, for which the store opens a client of its own and closes it in close().
+   * An ioredis client (`Redis`, or `Cluster` for Redis Cluster), which stays the caller's (close() leaves
+   * it open), or a `redis://` / `rediss://` URL (several nodes, comma-separated: a cluster;
+   * redis-client.ts), for which the store opens a client of its own and closes it in close().
    */
-  readonly redis: Redis | string;
+  readonly redis: RedisClient | string;
   /** Prefix of every key; tests isolate themselves with a random one. Default `dmid:`. */
   readonly keyPrefix?: string;
   /**
@@ -74,27 +66,28 @@ export interface RedisStoreOptions extends StateStoreOptions {
    * {@link DEFAULT_SUBJECTS_PER_CALL}.
    */
   readonly subjectsPerCall?: number;
+  /**
+   * Replicas that must hold a unit's writes before its offsets are committed (awaitDurable: Redis `WAIT`).
+   * 0: do not wait (a lost primary may then lose the last second of updates). Default 0.
+   */
+  readonly minReplicas?: number;
+  /** How long awaitDurable waits for those replicas before it fails the unit, ms. Default 1,000. */
+  readonly waitTimeoutMs?: number;
+  /**
+   * Whether applySignals and awaitDurable check the store's epoch (store-epoch.ts). Off only for the one
+   * that writes the epoch's decisions: `dmid state rebuild`. Default true.
+   */
+  readonly checkEpoch?: boolean;
+  /** Told each time the store epoch check changes its verdict (store-epoch.ts): log line and metric. */
+  readonly onEpochStatus?: (status: EpochStatus, epoch: EpochRecord | null) => void;
 }
 
 export const DEFAULT_SUBJECTS_PER_CALL = 32;
+export const DEFAULT_WAIT_TIMEOUT_MS = 1_000;
 
 /** Seconds a copy of a subject's evidence is kept after its last use (see evidenceCopies). */
 export const EVIDENCE_COPY_SECONDS = 60;
 const DEFAULT_EVIDENCE_COPIES = 0;
-
-/**
- * Settings of a client the store opens itself. One retry, then the command fails: the worker decides
- * what to do about a Redis that is down (pause, retry the batch), rather than commands queueing forever.
- */
-const OWN_CLIENT_OPTIONS = { maxRetriesPerRequest: 1, connectTimeout: 5_000 } as const;
-
-function openClient(url: string): Redis {
-  const redis = new Redis(url, OWN_CLIENT_OPTIONS);
-  // Connection errors also fail the commands that need the connection, which report them as
-  // DMID_REDIS_UNAVAILABLE; without a listener ioredis would print every reconnect attempt.
-  redis.on('error', () => undefined);
-  return redis;
-}
 
 /** The fixed arguments apply-signals.lua takes first (its ARGV[1..6]). */
 function scriptHead(options: ResolvedStoreOptions): string[] {
@@ -107,7 +100,7 @@ function scriptHead(options: ResolvedStoreOptions): string[] {
 
 /** What every operation of one store needs. */
 interface RedisContext {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keysOf: (subjectId: string) => SubjectKeys;
   readonly options: ResolvedStoreOptions;
   /** ARGV[1..6] of apply-signals.lua. */
@@ -118,6 +111,7 @@ interface RedisContext {
   readonly applyScript: LuaScript;
   readonly markScript: LuaScript;
   readonly saveScript: LuaScript;
+  readonly epoch: EpochGuard;
 }
 
 /** The replies of calls made over runs of `perCall` subjects, flattened to one reply per subject. */
@@ -171,12 +165,13 @@ async function applySignals(ctx: RedisContext, batch: readonly SubjectSignals[])
     args.push(salts.slice(64 * i, 64 * i + 64), heldStateArg(copies[i]), String(subject.signals.length));
     for (const { kind, signal } of subject.signals) pushEventArgs(args, kind, signal);
   });
-  const replies = perSubject(
-    await evalPipelined(ctx.redis, ctx.applyScript, calls),
-    batch.length,
-    ctx.subjectsPerCall,
-    ctx.applyScript.name,
-  );
+  // The epoch is checked alongside (sent on the same connection, no extra round trip): a worker on a store
+  // that lost its data learns it before it scores anything from what is left.
+  const [rawReplies] = await Promise.all([
+    evalPipelined(ctx.redis, ctx.applyScript, calls),
+    ctx.epoch.verify(),
+  ]);
+  const replies = perSubject(rawReplies, batch.length, ctx.subjectsPerCall, ctx.applyScript.name);
   return batch.map((subject, i) => {
     const result = parseApplyReply(subject, replies[i], copies[i]);
     // A state of version 0 has no salt stored yet, so there is nothing a later call could name.
@@ -241,19 +236,33 @@ async function markEmitted(
   }
 }
 
-/** Runs one plain command, turning its failure into the error dmid reports. */
-async function command<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw redisFailure(operation, error);
+/**
+ * WAIT: blocks until the writes this connection made so far reached `minReplicas` replicas, or the timeout
+ * passed; too few replicas fail the unit (retriable), so offsets are never committed for writes that one
+ * failover could still take back.
+ */
+async function awaitReplicas(redis: RedisClient, minReplicas: number, timeoutMs: number): Promise<void> {
+  if (minReplicas === 0) return;
+  // On a cluster every master: WAIT counts the writes of the connection it is sent on, and this client
+  // has one connection per master.
+  const acks = await command('WAIT', () =>
+    Promise.all(masters(redis).map((node) => node.wait(minReplicas, timeoutMs))),
+  );
+  const fewest = Math.min(...acks);
+  if (fewest < minReplicas) {
+    throw new DmidError(
+      'DMID_REDIS_UNAVAILABLE',
+      `Redis WAIT: ${fewest} of ${minReplicas} replicas acknowledged within ${timeoutMs} ms`,
+    );
   }
 }
 
-async function ping(redis: Redis): Promise<void> {
+async function ping(redis: RedisClient): Promise<void> {
   const reply = await command('PING', () => redis.ping());
   if (reply !== 'PONG') throw new DmidError('DMID_REDIS_UNAVAILABLE', 'Redis PING: unexpected reply');
 }
+
+const UNCHECKED_EPOCH: EpochGuard = { verify: () => Promise.resolve(), status: () => ({ changed: false }) };
 
 /** Creates the Redis state store. Reads the Lua scripts from disk now; connects on first use. */
 export function createRedisStore(options: RedisStoreOptions): StateStore {
@@ -262,8 +271,18 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
     keyPrefix = DEFAULT_KEY_PREFIX,
     evidenceCopies = DEFAULT_EVIDENCE_COPIES,
     subjectsPerCall = DEFAULT_SUBJECTS_PER_CALL,
+    minReplicas = 0,
+    waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_MS,
+    onEpochStatus,
+    checkEpoch = true,
     ...tunables
   } = options;
+  if (!Number.isSafeInteger(minReplicas) || minReplicas < 0) {
+    throw new RangeError('state store: minReplicas must be an integer >= 0');
+  }
+  if (!Number.isSafeInteger(waitTimeoutMs) || waitTimeoutMs < 1) {
+    throw new RangeError('state store: waitTimeoutMs must be an integer >= 1');
+  }
   const resolved = resolveStoreOptions(tunables);
   if (!Number.isSafeInteger(evidenceCopies) || evidenceCopies < 0) {
     throw new RangeError('state store: evidenceCopies must be an integer >= 0');
@@ -276,13 +295,14 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
   const markScript = readLuaScript('mark-emitted.lua', 1);
   const saveScript = readLuaScript('save-score.lua', 1);
   // Only now, when nothing above can throw: a client opened before a throw would reconnect forever.
-  const redis = typeof client === 'string' ? openClient(client) : client;
+  const redis = typeof client === 'string' ? openRedis(client) : client;
   const ctx: RedisContext = {
     redis,
     keysOf,
     options: resolved,
     head: scriptHead(resolved),
-    subjectsPerCall,
+    // A script call may name the keys of one slot only on a cluster.
+    subjectsPerCall: redis instanceof Cluster ? 1 : subjectsPerCall,
     copies:
       evidenceCopies === 0
         ? null
@@ -290,6 +310,13 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
     applyScript,
     markScript,
     saveScript,
+    epoch: checkEpoch
+      ? createEpochGuard({
+          redis,
+          prefix: keyPrefix,
+          ...(onEpochStatus === undefined ? {} : { onStatus: onEpochStatus }),
+        })
+      : UNCHECKED_EPOCH,
   };
   return {
     applySignals: (batch) => applySignals(ctx, batch),
@@ -310,6 +337,11 @@ export function createRedisStore(options: RedisStoreOptions): StateStore {
       const deleted = await command('eraseSubject', () => redis.del(keys.state, keys.seen, keys.score));
       return deleted > 0;
     },
+    async awaitDurable() {
+      await awaitReplicas(redis, minReplicas, waitTimeoutMs);
+      await ctx.epoch.verify();
+    },
+    epochStatus: () => ctx.epoch.status(),
     ping: () => ping(redis),
     async close() {
       ctx.copies?.close();

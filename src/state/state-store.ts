@@ -22,6 +22,13 @@
 import type { IdentityScore, Signal, SignalKind } from '../codec/types.js';
 import type { SubjectEvidence } from './evidence.js';
 
+/** Why a worker stopped: its store epoch is gone, another took its place, or a rebuild is running. */
+export type EpochCause = 'missing' | 'changed' | 'rebuilding';
+
+/** The verdict of the last store epoch check (src/state/store-epoch.ts). */
+export type EpochStatus =
+  { readonly changed: false } | { readonly changed: true; readonly cause: EpochCause };
+
 /** One decoded, validated signal and the window it belongs to. */
 export interface KindedSignal {
   readonly kind: SignalKind;
@@ -83,7 +90,10 @@ export interface ApplyResult {
 }
 
 export interface StateStore {
-  /** Applies each subject's signals atomically (one subject = one atomic step). Result `i` is for input `i`. */
+  /**
+   * Applies each subject's signals atomically (one subject = one atomic step). Result `i` is for input `i`.
+   * Rejects with DMID_STATE_EPOCH_CHANGED when the store lost its epoch (see awaitDurable).
+   */
   applySignals(batch: readonly SubjectSignals[]): Promise<ApplyResult[]>;
   /**
    * Caches scores with the version they were computed from (they expire after the configured TTL), each
@@ -106,6 +116,16 @@ export interface StateStore {
    * there was anything to erase.
    */
   eraseSubject(subjectId: string): Promise<boolean>;
+  /**
+   * Called once per unit right before its offsets are committed. Resolves when the unit's writes are as
+   * durable as configured (Redis: `WAIT` for the configured replicas) and the store still carries the
+   * epoch this worker started with (store-epoch.ts). Rejects with a retriable DmidError otherwise
+   * (DMID_REDIS_UNAVAILABLE: too few replicas in time; DMID_STATE_EPOCH_CHANGED): the unit is then not
+   * committed, and is retried.
+   */
+  awaitDurable(): Promise<void>;
+  /** Whether the last check found the store's epoch missing or changed (for /readyz and the metric). */
+  epochStatus(): EpochStatus;
   /** Resolves when the store answers; rejects with a retriable DmidError when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -20,7 +20,8 @@ export interface TestRedis {
   readonly prefix: string;
 }
 
-async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+/** Deletes every key starting with `prefix` (a test's own keys; or a simulated wipe of its store). */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);

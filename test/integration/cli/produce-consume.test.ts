@@ -188,6 +188,15 @@ void test('dmid topics create makes every contract topic once, then reports them
   assert.equal(first.code, 0, first.err);
   const created = JSON.parse(first.out) as { created: string[]; existing: string[] };
   assert.deepEqual([...created.created].sort(), [...names].sort());
+  // Signal topics keep what a state rebuild needs: DMID_STATE_TTL_SECONDS (180 days) and one day more.
+  const admin = await testAdmin(t);
+  const retention = new Map<string, string | null>();
+  for (const name of names) retention.set(name, await admin.topicConfig(name, 'retention.ms'));
+  const signals = topicNames(prefix);
+  for (const name of [signals.telecom, signals.location, signals.biometric, signals.registry]) {
+    assert.equal(retention.get(name), String(181 * 86_400_000), name);
+  }
+  assert.notEqual(retention.get(signals.scores), String(181 * 86_400_000));
 
   const second = await dmid(['topics', 'create', '--partitions', '3'], {
     env: env({ DMID_TOPIC_PREFIX: prefix }),

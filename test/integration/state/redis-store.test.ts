@@ -101,7 +101,7 @@ void describe('Redis state store only', () => {
   );
 
   void test(
-    'every key is <prefix>{<subjectId>}:<role>, and nothing is written outside the prefix',
+    'every key is <prefix>{<subjectId>}:<role> or the store epoch, and nothing is written outside the prefix',
     TIMEOUT,
     async (t) => {
       const { redis, prefix } = await redisFor(t);
@@ -117,7 +117,8 @@ void describe('Redis state store only', () => {
       const expected = subjects.flatMap((s) =>
         ['score', 'seen', 'state'].map((role) => `${prefix}{${s}}:${role}`),
       );
-      assert.deepEqual(await keysMatching(redis, `${prefix}*`), expected.sort());
+      const epoch = [`${prefix}{epoch}`, `${prefix}{epoch}:log`];
+      assert.deepEqual(await keysMatching(redis, `${prefix}*`), [...expected, ...epoch].sort());
       // A key anywhere in the database that mentions one of these subjects is one of ours.
       for (const subjectId of subjects) {
         const anywhere = await keysMatching(redis, `*${subjectId}*`);

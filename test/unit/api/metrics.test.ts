@@ -9,6 +9,7 @@ const PIPELINE_METRICS = [
   'dmid_events_consumed_total',
   'dmid_events_dead_lettered_total',
   'dmid_scores_emitted_total',
+  'dmid_state_epoch_changed',
   'dmid_observed_to_score_seconds',
   'dmid_ingest_to_score_seconds',
   'dmid_batch_size_events',
