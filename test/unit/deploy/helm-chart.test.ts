@@ -102,7 +102,7 @@ const KNOWN = new Set<string>([
 ]);
 /** A valid value per secret setting, written to the file a `_FILE` variable names. */
 const SECRET_SAMPLES: Record<string, string> = {
-  DMID_REDIS_URL: 'rediss://dmid:secret@redis-cluster:6379',
+  DMID_REDIS_URL: 'rediss://dmid:secret@redis-0:6379,redis-1:6379,redis-2:6379',
   DMID_PSEUDONYM_KEY: 'ab'.repeat(32),
   DMID_EVM_KEY: 'cd'.repeat(32),
 };
