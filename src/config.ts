@@ -201,6 +201,12 @@ export const SETTINGS = [
   },
   { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
   {
+    name: 'DMID_CONSOLE',
+    doc: "Serves the operators' console under `/console` on the API's address (docs/console.md): `on` or `off`.",
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
+  {
     name: 'DMID_POLICY_DIR',
     doc: 'Folder of the policy packs (`*.yaml`) the decision API serves. Unset: the shipped `policies/`.',
     schema: z.string().min(1),
@@ -417,7 +423,7 @@ export interface Config {
   readonly pseudonymKeyHex: string | null;
   readonly validation: { readonly maxFutureSkewMs: number };
   readonly extraSchemaDir: string | null;
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: { readonly host: string; readonly port: number; readonly console: boolean };
   readonly relyingParties: {
     /** null: the shipped `policies/` folder. */
     readonly policyDir: string | null;
@@ -555,7 +561,11 @@ function build(raw: Map<string, unknown>): Config {
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
-    api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    api: {
+      host: str('DMID_API_HOST') ?? '127.0.0.1',
+      port: num('DMID_API_PORT'),
+      console: str('DMID_CONSOLE') === 'on',
+    },
     relyingParties: {
       policyDir: str('DMID_POLICY_DIR'),
       clientsFile: str('DMID_CLIENTS_FILE'),

@@ -6,7 +6,7 @@
 import { loadConfig, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createLogger } from './logger.js';
-import { runEngine } from './run-engine.js';
+import { runEngine, startLogLevel } from './run-engine.js';
 
 async function main(): Promise<number> {
   let config: Config;
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  return runEngine(config, createLogger(config.logLevel));
+  return runEngine(config, createLogger(startLogLevel(config, process.env, process.stderr.isTTY === true)));
 }
 
 // Anything thrown past main would reach tfjs's wasm loader's uncaughtException handler, which prints a

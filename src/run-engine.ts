@@ -4,12 +4,24 @@
  * stderr. Used by `npm start` (src/index.ts) and `dmid run`.
  */
 import { formatStatusLine } from './api/latency-window.js';
-import type { Config } from './config.js';
+import type { Config, Env, LogLevel } from './config.js';
 import { DmidError } from './errors.js';
 import { startEngine, type Engine } from './engine.js';
 import type { Logger } from './logger.js';
 
 const STATUS_INTERVAL_MS = 2000;
+
+/**
+ * The log level `npm start` runs with. In embedded mode on a terminal a person reads the status line, and
+ * info logs (an "alerts raised" line about every second, from the simulator's frauds) would bury it: logs
+ * start at warn there unless DMID_LOG_LEVEL is set. Elsewhere (Kafka mode, or stderr not a terminal: a
+ * file, a log collector) the configured level, info by default. Logs are JSON lines either way.
+ */
+export function startLogLevel(config: Config, env: Env, stderrIsTty: boolean): LogLevel {
+  const embedded = config.kafka.brokers === null && config.redis.url === null;
+  const chosen = env.DMID_LOG_LEVEL !== undefined;
+  return embedded && stderrIsTty && !chosen ? 'warn' : config.logLevel;
+}
 
 function printStatus(engine: Engine): () => void {
   const tty = process.stderr.isTTY;
