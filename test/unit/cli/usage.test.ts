@@ -28,6 +28,7 @@ const GROUPS: Record<string, readonly string[]> = {
   receipt: ['verify'],
   subject: ['erase', 'access-log'],
   consent: ['keygen', 'issue'],
+  state: ['status', 'accept-epoch', 'rebuild'],
 };
 
 void test('every command group without a subcommand lists its subcommands (stderr, exit 2)', async () => {
