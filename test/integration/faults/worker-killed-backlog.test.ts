@@ -63,7 +63,9 @@ void test('worker-killed-during-backlog: every score has exactly one anchor and 
       async () => (await emitted()) >= before + 20 || worker.exit() !== null,
       `worker ${kill + 1} to score subjects`,
       60_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; its stderr:\n${worker.stderr().slice(-3000)}`, { cause: error });
+    });
     assert.equal(worker.exit(), null, `worker ${kill + 1} exited on its own: ${worker.stderr()}`);
     await worker.kill();
   }
