@@ -19,7 +19,7 @@ import { randomGroupId } from '../../support/kafka.js';
 import { startPipeline, waitFor } from '../../support/pipeline.js';
 import { shiftArrivals } from '../../support/reason-scenarios.js';
 
-const SUBJECTS = 600;
+const SUBJECTS = 1500;
 const KILLS = 3;
 
 /** The arrivals of many subjects as one, so each kind goes out in one send. */
@@ -60,7 +60,7 @@ void test('worker-killed-during-backlog: every score has exactly one anchor and 
     const worker = startWorkerProcess(t, pipeline);
     const before = await emitted();
     // Killed as soon as it has scored some subjects (units are in flight), unless the backlog is done.
-    const target = Math.min(before + 10, SUBJECTS);
+    const target = Math.min(before + 1, SUBJECTS);
     await waitFor(
       async () => (await emitted()) >= target || worker.exit() !== null,
       `worker ${kill + 1} to score subjects`,
