@@ -53,6 +53,17 @@ export const SETTINGS = [
     schema: int(6000, 1_800_000),
   },
   {
+    name: 'DMID_KAFKA_TRANSACTIONS',
+    doc: 'One Kafka transaction per unit of work: scores, anchors, dead letters and the consumed offsets commit together (`on`), or an idempotent producer with offsets committed after the outputs (`off`: at-least-once outputs).',
+    default: 'on',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TRANSACTIONAL_ID',
+    doc: "Transactional id of this worker's producer; must be unique among live workers and the same across restarts of one (a restart then aborts its predecessor's open transaction at once). Default `<group id>-<host name>-<pid>` (stable in a container, where the pid is 1).",
+    schema: name,
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -189,6 +200,12 @@ export const SETTINGS = [
     schema: z.string().min(1),
   },
   { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
+  {
+    name: 'DMID_CONSOLE',
+    doc: "Serves the operators' console under `/console` on the API's address (docs/console.md): `on` or `off`.",
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
   {
     name: 'DMID_POLICY_DIR',
     doc: 'Folder of the policy packs (`*.yaml`) the decision API serves. Unset: the shipped `policies/`.',
@@ -360,6 +377,10 @@ export interface Config {
     readonly groupId: string;
     /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
     readonly sessionTimeoutMs: number;
+    /** One transaction per unit of work (kafka-transactions.ts). */
+    readonly transactions: boolean;
+    /** null: `<group id>-<host name>-<pid>`. */
+    readonly transactionalId: string | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -402,7 +423,7 @@ export interface Config {
   readonly pseudonymKeyHex: string | null;
   readonly validation: { readonly maxFutureSkewMs: number };
   readonly extraSchemaDir: string | null;
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: { readonly host: string; readonly port: number; readonly console: boolean };
   readonly relyingParties: {
     /** null: the shipped `policies/` folder. */
     readonly policyDir: string | null;
@@ -508,6 +529,8 @@ function build(raw: Map<string, unknown>): Config {
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
+      transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
+      transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
     },
     topics: {
       prefix,
@@ -538,7 +561,11 @@ function build(raw: Map<string, unknown>): Config {
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
-    api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    api: {
+      host: str('DMID_API_HOST') ?? '127.0.0.1',
+      port: num('DMID_API_PORT'),
+      console: str('DMID_CONSOLE') === 'on',
+    },
     relyingParties: {
       policyDir: str('DMID_POLICY_DIR'),
       clientsFile: str('DMID_CLIENTS_FILE'),

@@ -38,6 +38,8 @@ import {
 import { registerScoreRoute } from './routes/score-route.js';
 import { registerReceiptRoute } from './routes/receipt-route.js';
 import type { ReceiptStore } from '../anchor/receipt-store.js';
+import type { ConsoleDeps } from '../console/console-deps.js';
+import { registerConsole } from '../console/console-routes.js';
 
 /** Address the API binds to when none is given: loopback only. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -73,6 +75,8 @@ export interface ApiServerOptions {
   readonly readinessTimeoutMs?: number;
   /** The relying-party routes (decisions, relationships, alerts); absent: not served. */
   readonly relyingParties?: RelyingPartyRouteDeps;
+  /** The operators' console under /console (src/console/); absent: not served (`DMID_CONSOLE=off`). */
+  readonly console?: ConsoleDeps;
 }
 
 export interface ApiServer {
@@ -126,6 +130,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     });
   }
+  if (options.console !== undefined) registerConsole(app, options.console);
   registerHealthRoutes(app, {
     readiness: options.readiness,
     metrics: options.metrics,

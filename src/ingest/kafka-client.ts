@@ -132,6 +132,9 @@ function validateOptions(options: KafkaClientOptions): void {
   }
 }
 
+/** Transaction timeout of transactional producers, and their request timeout, milliseconds. */
+export const TRANSACTION_TIMEOUT_MS = 15_000;
+
 /** Waits between retries of one request: doubling from 250 ms, capped at 5 s. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(250 * 2 ** Math.max(0, attempt - 1), 5000);
@@ -192,6 +195,18 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
         'producer',
         new Producer<Buffer, Buffer, Buffer, Buffer>({
           ...base(),
+          // Also the transaction timeout: an open transaction of a crashed producer holds read_committed
+          // readers back until the broker aborts it after this long.
+          ...(producerOptions.transactionalId === undefined
+            ? {}
+            : {
+                timeout: TRANSACTION_TIMEOUT_MS,
+                // "No producer id yet": the client would otherwise ask InitProducerId for id 0, epoch 0,
+                // which the broker refuses as fenced (PRODUCER_FENCED) once the transactional id is known to
+                // it, so a restarted member could never open its producer again.
+                producerId: -1n,
+                producerEpoch: -1,
+              }),
           idempotent: true,
           acks: ProduceAcks.ALL,
           partitioner: javaCompatiblePartitioner(),
