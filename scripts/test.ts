@@ -93,13 +93,18 @@ function banner(text: string): void {
   console.log(`\n━━ ${text} ━━`);
 }
 
+/** Unit test files run at the same time. */
+const UNIT_CONCURRENCY = 2;
+
 async function unitPhase(files: readonly string[]): Promise<boolean> {
   if (files.length === 0) {
     banner('unit: no test files, skipped');
     return true;
   }
   banner(`unit: ${files.length} file(s)`);
-  return runNodeTests(files, [], testEnv());
+  // Two files at a time: unit tests share nothing (no broker, no fixed port, temporary folders), and
+  // node's default on a 2-core machine is one, which leaves a core idle while a file waits on a child.
+  return runNodeTests(files, [`--test-concurrency=${UNIT_CONCURRENCY}`], testEnv());
 }
 
 async function withInfra(run: (infra: Infra) => Promise<boolean>): Promise<boolean> {

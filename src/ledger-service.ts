@@ -15,6 +15,7 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
+import { kafkaConnectivityMetrics } from './ingest/kafka-connectivity.js';
 import { createKafkaTransport } from './ingest/kafka-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Logger } from './logger.js';
@@ -49,7 +50,11 @@ export async function startLedgerService(
     brokers,
     clientId: config.kafka.clientId,
     logLevel: 'warn',
+    // Into the process's own log, not raw lines on stderr.
+    logger: (entry) => logger[entry.level]({ kafka: entry.namespace, ...entry.fields }, entry.message),
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    // A broker restart is ridden out, not exited (kafka-connectivity.ts).
+    reconnectForever: true,
   });
   const admin = await client.admin();
   try {
@@ -75,6 +80,7 @@ export async function startLedgerService(
       client,
       groupId: config.ledger.groupId,
       partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
+      onConnectivity: kafkaConnectivityMetrics(metrics.registry, 'ledger-writer'),
     }),
     codec: createConfiguredCodec(config.extraSchemaDir),
     ledger,
