@@ -74,6 +74,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',
     help: STATE_HELP,
     run: stateCommand,
+    subcommands: ['status', 'accept-epoch', 'rebuild'],
   },
   consume: {
     summary: 'Avro records from a topic out as JSON lines',

@@ -27,6 +27,7 @@ const GROUPS: Record<string, readonly string[]> = {
   topics: ['create'],
   receipt: ['verify'],
   subject: ['erase'],
+  state: ['status', 'accept-epoch', 'rebuild'],
 };
 
 void test('every command group without a subcommand lists its subcommands (stderr, exit 2)', async () => {
