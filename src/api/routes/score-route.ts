@@ -76,9 +76,15 @@ const DIMENSION_SCHEMA = {
 
 const REASON_SCHEMA = {
   type: 'object',
-  required: ['code', 'dimension', 'impact'],
+  required: ['code', 'dimension', 'impact', 'logOdds'],
   additionalProperties: false,
-  properties: { code: { type: 'string' }, dimension: { type: 'string' }, impact: { type: 'number' } },
+  properties: {
+    code: { type: 'string' },
+    dimension: { type: 'string' },
+    impact: { type: 'number' },
+    // The reason's exact log-odds contribution (IdentityScore v2): the reasons sum with the bias to the logit.
+    logOdds: { type: 'number' },
+  },
 } as const;
 
 /** JSON schema of {@link ScoreResponse}, in the contract's field order; fast-json-stringify compiles it. */
