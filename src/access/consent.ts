@@ -33,6 +33,17 @@ export type Proven =
 
 const REFUSED: Proven = { ok: false };
 
+/** The purpose of the console's support desk (docs/console.md): a subject opened one at a time. */
+export const SUPPORT_PURPOSE = 'console.support';
+
+/** Purposes a person may consent to for `client`: its policies, and the support desk's for its operators. */
+export function mayHavePurpose(client: Client, purpose: string): boolean {
+  return (
+    client.policies.includes(purpose) ||
+    (purpose === SUPPORT_PURPOSE && (client.operator ?? []).includes('support'))
+  );
+}
+
 /** A `CONSENT` relationship from a token presented by `client`; stored when the proof holds. */
 export async function relateByToken(
   deps: ConsentDeps,
@@ -43,7 +54,7 @@ export async function relateByToken(
   const checked = deps.verifier.check(token, nowMs);
   if (!checked.ok) return REFUSED;
   const claims: ConsentClaims = checked.claims;
-  if (claims.party !== client.id || !client.policies.includes(claims.purpose)) return REFUSED;
+  if (claims.party !== client.id || !mayHavePurpose(client, claims.purpose)) return REFUSED;
   if (await deps.access.isConsentRevoked(claims.tid)) return REFUSED;
   const relationship: Relationship = {
     kind: 'CONSENT',
@@ -86,7 +97,7 @@ export async function relateInPerson(
   nowMs: number,
 ): Promise<Proven> {
   // Checked before anything about the subject is read: a party without capture points learns nothing.
-  if (client.capturePoints.length === 0 || !client.policies.includes(purpose)) return REFUSED;
+  if (client.capturePoints.length === 0 || !mayHavePurpose(client, purpose)) return REFUSED;
   const state = await deps.store.readState(subjectId);
   const proven = state.evidence.biometric.some((s) =>
     isProvingCapture(s, client, nowMs, deps.captureWindowMs),
