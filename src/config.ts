@@ -53,6 +53,17 @@ export const SETTINGS = [
     schema: int(6000, 1_800_000),
   },
   {
+    name: 'DMID_KAFKA_TRANSACTIONS',
+    doc: 'One Kafka transaction per unit of work: scores, anchors, dead letters and the consumed offsets commit together (`on`), or an idempotent producer with offsets committed after the outputs (`off`: at-least-once outputs).',
+    default: 'on',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TRANSACTIONAL_ID',
+    doc: "Transactional id of this worker's producer; must be unique among live workers and the same across restarts of one (a restart then aborts its predecessor's open transaction at once). Default `<group id>-<host name>-<pid>` (stable in a container, where the pid is 1).",
+    schema: name,
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -190,6 +201,12 @@ export const SETTINGS = [
   },
   { name: 'DMID_API_PORT', doc: 'Port of the HTTP API.', default: '8080', schema: int(0, 65_535) },
   {
+    name: 'DMID_CONSOLE',
+    doc: "Serves the operators' console under `/console` on the API's address (docs/console.md): `on` or `off`.",
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
+  {
     name: 'DMID_POLICY_DIR',
     doc: 'Folder of the policy packs (`*.yaml`) the decision API serves. Unset: the shipped `policies/`.',
     schema: z.string().min(1),
@@ -201,7 +218,7 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_RATE_LIMIT_PER_SECOND',
-    doc: 'Requests per second one relying-party client may make to the decision API, per process (token bucket refill).',
+    doc: 'Requests per second one relying-party client (or one source address without a valid key) may make to the API, shared by every API process through Redis (token bucket refill).',
     default: '50',
     schema: int(1, 100_000),
   },
@@ -210,6 +227,34 @@ export const SETTINGS = [
     doc: 'Requests one client may make at once before the rate limit applies (token bucket size).',
     default: '100',
     schema: int(1, 100_000),
+  },
+  {
+    name: 'DMID_CONSENT_PUBLIC_KEYS_FILE',
+    doc: 'PEM file of the Ed25519 public keys of the enrolment authorities whose consent tokens create relationships (docs/relying-parties.md). Unset: embedded mode trusts the demo authority of `examples/consent-authority.demo.pub.pem`; Kafka mode accepts no token (in-person proofs only).',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_CAPTURE_WINDOW_SECONDS',
+    doc: "How fresh a live biometric capture at a party's capture point must be to prove an in-person relationship, seconds.",
+    default: '600',
+    schema: int(10, 86_400),
+  },
+  {
+    name: 'DMID_IN_PERSON_RELATIONSHIP_HOURS',
+    doc: "How long a relationship proven in person (a fresh capture at the party's capture point) lasts, hours.",
+    default: '24',
+    schema: int(1, 24 * 400),
+  },
+  {
+    name: 'DMID_WEBHOOK_ALLOWED_HOSTS',
+    doc: 'Comma-separated webhook host names allowed over http and to internal addresses, for development only (e.g. `127.0.0.1`). Unset: https to public addresses only.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_ACCESS_LOG_TTL_DAYS',
+    doc: "How long a subject's access log (`dmid subject access-log`) is kept after its last record, days.",
+    default: '400',
+    schema: int(1, 3650),
   },
   {
     name: 'DMID_ALERTS_GROUP_ID',
@@ -317,6 +362,16 @@ export const TOOLING_VARIABLES = [
   { name: 'DMID_KAFKA_START_TIMEOUT', doc: 'Seconds the local broker has to become usable.', default: '60' },
   { name: 'DMID_LOCAL_REDIS_PORT', doc: 'Port of the local Redis.', default: '6379' },
   {
+    name: 'DMID_CLUSTER_KAFKA_PORTS',
+    doc: 'Client ports of the three-broker cluster of the fault tests (controllers on each + 1).',
+    default: '19092 19094 19096',
+  },
+  {
+    name: 'DMID_CLUSTER_KAFKA_HEAP',
+    doc: 'JVM heap flags of each cluster node.',
+    default: '-Xms128m -Xmx384m',
+  },
+  {
     name: 'DMID_REDIS_CACHE',
     doc: 'Folder of the pid and log of a Redis the script started.',
     default: '.cache/redis',
@@ -350,6 +405,10 @@ export interface Config {
     readonly groupId: string;
     /** Session timeout of every consumer group member this process runs (kafka-client.ts). */
     readonly sessionTimeoutMs: number;
+    /** One transaction per unit of work (kafka-transactions.ts). */
+    readonly transactions: boolean;
+    /** null: `<group id>-<host name>-<pid>`. */
+    readonly transactionalId: string | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -392,7 +451,7 @@ export interface Config {
   readonly pseudonymKeyHex: string | null;
   readonly validation: { readonly maxFutureSkewMs: number };
   readonly extraSchemaDir: string | null;
-  readonly api: { readonly host: string; readonly port: number };
+  readonly api: { readonly host: string; readonly port: number; readonly console: boolean };
   readonly relyingParties: {
     /** null: the shipped `policies/` folder. */
     readonly policyDir: string | null;
@@ -403,6 +462,13 @@ export interface Config {
     readonly alertsGroupId: string;
     readonly webhookTimeoutMs: number;
     readonly webhookMaxAttempts: number;
+    /** null: the demo authority in embedded mode, no token accepted in Kafka mode. */
+    readonly consentPublicKeysFile: string | null;
+    readonly captureWindowMs: number;
+    readonly inPersonRelationshipMs: number;
+    /** null: none. */
+    readonly webhookAllowedHosts: string | null;
+    readonly accessLogTtlMs: number;
   };
   readonly ledger: {
     readonly kind: 'file' | 'evm';
@@ -498,6 +564,8 @@ function build(raw: Map<string, unknown>): Config {
       clientId: str('DMID_KAFKA_CLIENT_ID') ?? 'dmid',
       groupId: str('DMID_KAFKA_GROUP_ID') ?? 'dmid-scoring',
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
+      transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
+      transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
     },
     topics: {
       prefix,
@@ -528,7 +596,11 @@ function build(raw: Map<string, unknown>): Config {
     pseudonymKeyHex: str('DMID_PSEUDONYM_KEY')?.toLowerCase() ?? null,
     validation: { maxFutureSkewMs: num('DMID_MAX_FUTURE_SKEW_SECONDS') * 1000 },
     extraSchemaDir: str('DMID_EXTRA_SCHEMA_DIR'),
-    api: { host: str('DMID_API_HOST') ?? '127.0.0.1', port: num('DMID_API_PORT') },
+    api: {
+      host: str('DMID_API_HOST') ?? '127.0.0.1',
+      port: num('DMID_API_PORT'),
+      console: str('DMID_CONSOLE') === 'on',
+    },
     relyingParties: {
       policyDir: str('DMID_POLICY_DIR'),
       clientsFile: str('DMID_CLIENTS_FILE'),
@@ -537,6 +609,11 @@ function build(raw: Map<string, unknown>): Config {
       alertsGroupId: str('DMID_ALERTS_GROUP_ID') ?? 'dmid-alerts',
       webhookTimeoutMs: num('DMID_WEBHOOK_TIMEOUT_MS'),
       webhookMaxAttempts: num('DMID_WEBHOOK_MAX_ATTEMPTS'),
+      consentPublicKeysFile: str('DMID_CONSENT_PUBLIC_KEYS_FILE'),
+      captureWindowMs: num('DMID_CAPTURE_WINDOW_SECONDS') * 1000,
+      inPersonRelationshipMs: num('DMID_IN_PERSON_RELATIONSHIP_HOURS') * 3_600_000,
+      webhookAllowedHosts: str('DMID_WEBHOOK_ALLOWED_HOSTS'),
+      accessLogTtlMs: num('DMID_ACCESS_LOG_TTL_DAYS') * 86_400_000,
     },
     ledger: {
       kind: str('DMID_LEDGER') === 'evm' ? 'evm' : 'file',

@@ -16,7 +16,9 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
-import { createKafkaTransport } from './ingest/kafka-transport.js';
+import { kafkaConnectivityMetrics } from './ingest/kafka-connectivity.js';
+import type { Registry } from 'prom-client';
+import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
 import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Transport } from './ingest/transport.js';
@@ -34,6 +36,9 @@ import { createSignalStream } from './simulator/stream.js';
 import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
 import type { StateStore } from './state/state-store.js';
+import { createConsoleTap } from './console/console-tap.js';
+import type { ConsoleDeps } from './console/console-deps.js';
+import type { RelyingParties } from './relying-parties.js';
 import type { EpochStatus } from './state/store-epoch.js';
 
 export type EngineMode = 'embedded' | 'kafka';
@@ -45,6 +50,8 @@ export interface Engine {
   readonly running: Promise<void>;
   /** The rolling numbers behind the status line. */
   readonly window: LatencyWindow;
+  /** Produces records to the engine's topics (the in-process log in embedded mode): for tools and tests. */
+  readonly send: Transport['send'];
   /** Stops the simulator, lets the batch in flight finish and commit, closes the API and the store. */
   stop(): Promise<void>;
 }
@@ -76,12 +83,17 @@ async function kafkaAdapters(
   logger: Logger,
   onCommitted: (seconds: number) => void,
   onEpochStatus: (status: EpochStatus) => void,
+  registry: Registry,
 ): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
   const client = createKafkaClient({
     brokers,
     clientId: config.kafka.clientId,
     logLevel: 'warn',
+    // Into the process's own log, not raw lines on stderr.
+    logger: (entry) => logger[entry.level]({ kafka: entry.namespace, ...entry.fields }, entry.message),
+    // A broker restart is ridden out, not exited: /readyz says 503 meanwhile (kafka-connectivity.ts).
+    reconnectForever: true,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });
   const admin = await client.admin();
@@ -102,6 +114,10 @@ async function kafkaAdapters(
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
     onCommitted,
+    onConnectivity: kafkaConnectivityMetrics(registry, 'worker'),
+    transactionalId: config.kafka.transactions
+      ? (config.kafka.transactionalId ?? defaultTransactionalId(config.kafka.groupId))
+      : undefined,
   });
   const store = createRedisStore({
     redis: config.redis.url ?? '',
@@ -113,7 +129,11 @@ async function kafkaAdapters(
     onEpochStatus,
     ...config.state,
   });
-  const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });
+  const alertTransport = createKafkaTransport({
+    client,
+    groupId: config.relyingParties.alertsGroupId,
+    onConnectivity: kafkaConnectivityMetrics(registry, 'alerts'),
+  });
   return { transport, store, alertTransport, redis: openRelyingPartyRedis(config.redis.url ?? '') };
 }
 
@@ -194,6 +214,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
         logger,
         (seconds) => reporter.stage('commit', seconds),
         epochReporter(metrics, logger),
+        metrics.registry,
       )
     : embeddedAdapters(config);
   const codec = createConfiguredCodec(config.extraSchemaDir);
@@ -202,7 +223,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     mode === 'embedded'
       ? await startEmbeddedLedger(config, { codec, logger, metrics: createLedgerMetrics(metrics.registry) })
       : undefined;
-  const transport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
+  const tap = config.api.console ? createConsoleTap(codec, config.topics.names, Date.now) : null;
+  const ledgerTransport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
+  const transport = tap?.transport(ledgerTransport) ?? ledgerTransport;
   const receipts =
     embeddedLedger?.receipts ??
     createRedisReceiptStore({ redis: redis ?? '', keyPrefix: config.redis.keyPrefix });
@@ -248,7 +271,24 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     readiness,
     halfLives: config.halfLivesMs,
     logger,
-    relyingParties: relyingParties.routes,
+    relyingParties:
+      tap === null
+        ? relyingParties.routes
+        : { ...relyingParties.routes, decisions: tap.decisions(relyingParties.routes.decisions) },
+    ...(tap === null
+      ? {}
+      : {
+          console: consoleDeps(config, {
+            tap,
+            store,
+            receipts,
+            relyingParties,
+            transport,
+            codec,
+            metrics,
+            window,
+          }),
+        }),
   });
   const { url } = await api.listen(config.api.host, config.api.port);
   const alerting = relyingParties.start();
@@ -263,6 +303,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     apiUrl: url,
     running,
     window,
+    send: (batches) => transport.send(batches),
     stop() {
       stopping ??= (async () => {
         simulation.abort();
@@ -277,5 +318,39 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       })();
       return stopping;
     },
+  };
+}
+
+/** The console's parts, from the engine's own (src/console/console-deps.ts). */
+function consoleDeps(
+  config: Config,
+  parts: {
+    readonly tap: NonNullable<ReturnType<typeof createConsoleTap>>;
+    readonly store: StateStore;
+    readonly receipts: ConsoleDeps['receipts'];
+    readonly relyingParties: RelyingParties;
+    readonly transport: Transport;
+    readonly codec: Codec;
+    readonly metrics: ReturnType<typeof createMetrics>;
+    readonly window: LatencyWindow;
+  },
+): ConsoleDeps {
+  const rp = parts.relyingParties;
+  return {
+    clients: rp.clients,
+    access: rp.access,
+    store: parts.store,
+    receipts: parts.receipts,
+    ledgerFile: config.ledger.kind === 'file' ? config.ledger.file : null,
+    tap: parts.tap,
+    send: (batches) => parts.transport.send(batches),
+    codec: parts.codec,
+    policies: rp.policies,
+    alerts: rp.alerts,
+    delivery: rp.routes.delivery,
+    registry: parts.metrics.registry,
+    window: parts.window,
+    audit: rp.routes.audit,
+    now: Date.now,
   };
 }

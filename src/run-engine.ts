@@ -4,11 +4,24 @@
  * stderr. Used by `npm start` (src/index.ts) and `dmid run`.
  */
 import { formatStatusLine } from './api/latency-window.js';
-import type { Config } from './config.js';
+import type { Config, Env, LogLevel } from './config.js';
+import { DmidError } from './errors.js';
 import { startEngine, type Engine } from './engine.js';
 import type { Logger } from './logger.js';
 
 const STATUS_INTERVAL_MS = 2000;
+
+/**
+ * The log level `npm start` runs with. In embedded mode on a terminal a person reads the status line, and
+ * info logs (an "alerts raised" line about every second, from the simulator's frauds) would bury it: logs
+ * start at warn there unless DMID_LOG_LEVEL is set. Elsewhere (Kafka mode, or stderr not a terminal: a
+ * file, a log collector) the configured level, info by default. Logs are JSON lines either way.
+ */
+export function startLogLevel(config: Config, env: Env, stderrIsTty: boolean): LogLevel {
+  const embedded = config.kafka.brokers === null && config.redis.url === null;
+  const chosen = env.DMID_LOG_LEVEL !== undefined;
+  return embedded && stderrIsTty && !chosen ? 'warn' : config.logLevel;
+}
 
 function printStatus(engine: Engine): () => void {
   const tty = process.stderr.isTTY;
@@ -20,6 +33,17 @@ function printStatus(engine: Engine): () => void {
     clearInterval(timer);
     if (tty) process.stderr.write('\n');
   };
+}
+
+/** One line for a start that failed: what, and where, without a stack. */
+export function startFailureLine(config: Config, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return `the API port ${config.api.host}:${config.api.port} is already in use (EADDRINUSE); set DMID_API_PORT`;
+  }
+  if (error instanceof DmidError) return `${error.code}: ${error.message}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `start failed: ${typeof code === 'string' ? `${code}: ` : ''}${message}`;
 }
 
 /** Runs until a signal or a failure; returns the exit code. */
@@ -34,7 +58,15 @@ export async function runEngine(config: Config, logger: Logger): Promise<number>
   };
   process.once('SIGTERM', stopOn);
   process.once('SIGINT', stopOn);
-  const engine = await startEngine(config, logger);
+  let engine: Engine;
+  try {
+    engine = await startEngine(config, logger);
+  } catch (error) {
+    // What was opened before the failure (Kafka clients, Redis, timers) would keep the process alive: the
+    // start failed with nothing committed, so the process ends here, with one line saying why.
+    process.stderr.write(`dmid: ${startFailureLine(config, error)}\n`);
+    process.exit(1);
+  }
   started.engine = engine;
   if (started.stopRequested) await engine.stop();
   logger.info({ mode: engine.mode, api: engine.apiUrl }, 'dmid started');
@@ -49,6 +81,8 @@ export async function runEngine(config: Config, logger: Logger): Promise<number>
     return 0;
   } catch (error) {
     logger.error({ err: error }, 'dmid failed');
+    // What retrying cannot fix (authentication refused, a topic missing, this instance fenced): one line.
+    process.stderr.write(`dmid: stopped: ${startFailureLine(config, error)}\n`);
     await engine.stop().catch(() => undefined);
     return 1;
   } finally {

@@ -21,7 +21,7 @@ import { pino } from 'pino';
 import { createCodec } from '../../src/codec/codec.js';
 import { loadConfig, topicNames } from '../../src/config.js';
 import { createKafkaClient } from '../../src/ingest/kafka-client.js';
-import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
+import { createKafkaTransport, defaultTransactionalId } from '../../src/ingest/kafka-transport.js';
 import { createWorker, type BatchStage, type WorkerMetrics } from '../../src/ingest/worker.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import { runNaivePeer } from './naive-peer.js';
@@ -98,7 +98,13 @@ async function startDmid(): Promise<Running> {
     paused: () => undefined,
   };
   const worker = createWorker({
-    transport: createKafkaTransport({ client, groupId, onCommitted: (s) => addStage('commit', s) }),
+    transport: createKafkaTransport({
+      client,
+      groupId,
+      onCommitted: (s) => addStage('commit', s),
+      // As `dmid run` does: DMID_KAFKA_TRANSACTIONS=off in the environment measures without.
+      transactionalId: config.kafka.transactions ? defaultTransactionalId(groupId) : undefined,
+    }),
     store,
     scorer,
     codec: createCodec(),

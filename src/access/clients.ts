@@ -32,16 +32,30 @@ const CLIENT_SCHEMA = z.strictObject({
   readRawScores: z.boolean().default(false),
   /** May register a webhook and receive alerts about subjects it has a live relationship with. */
   alerts: z.boolean().default(false),
+  /**
+   * Capture points of this party (the `providerId` of its kiosks and branch devices): a fresh live
+   * biometric capture of a subject at one of them proves an in-person relationship (src/access/consent.ts).
+   */
+  capturePoints: z.array(z.string().min(1).max(128)).max(1000).default([]),
+  /** The `operator` scope: the console roles this client may sign in with (docs/console.md); absent: none. */
+  operator: z
+    .array(z.enum(['support', 'auditor', 'policy-author']))
+    .min(1)
+    .max(3)
+    .optional(),
 });
 
 const FILE_SCHEMA = z.strictObject({ clients: z.array(CLIENT_SCHEMA).max(10_000) });
 
 export type Client = z.infer<typeof CLIENT_SCHEMA>;
+export type OperatorRole = NonNullable<Client['operator']>[number];
 
 export interface ClientRegistry {
   /** The client an API key belongs to, or undefined. */
   byApiKey(apiKey: string): Client | undefined;
   byId(id: string): Client | undefined;
+  /** Every client, in file order. */
+  all(): readonly Client[];
   readonly size: number;
 }
 
@@ -64,6 +78,7 @@ export function clientRegistry(clients: readonly Client[]): ClientRegistry {
     // Looked up by the key's hash: the key itself is never kept, and a Map lookup on a hash leaks nothing.
     byApiKey: (apiKey) => (apiKey.length < MIN_API_KEY_LENGTH ? undefined : byHash.get(hashApiKey(apiKey))),
     byId: (id) => byId.get(id),
+    all: () => [...byId.values()],
     size: byId.size,
   };
 }

@@ -9,8 +9,8 @@ import type { Transport } from '../ingest/transport.js';
 export function teeTransport(base: Transport, topic: string, copyTo: Pick<Transport, 'send'>): Transport {
   return {
     run: (options) => base.run(options),
-    async send(batches) {
-      await base.send(batches);
+    async send(batches, consumed) {
+      await base.send(batches, consumed);
       const copies = batches.filter((b) => b.topic === topic && b.records.length > 0);
       if (copies.length > 0) await copyTo.send(copies);
     },

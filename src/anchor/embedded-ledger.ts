@@ -52,8 +52,8 @@ export async function startEmbeddedLedger(
     running,
     tee: (transport) => ({
       run: (options) => transport.run(options),
-      async send(batches) {
-        await transport.send(batches);
+      async send(batches, consumed) {
+        await transport.send(batches, consumed);
         await log.send(batches.filter((b) => b.topic === anchorsTopic));
       },
       stop: () => transport.stop(),

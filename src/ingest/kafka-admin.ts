@@ -128,6 +128,8 @@ export async function openAdmin(options: BaseOptions, watch: (admin: Admin) => A
       const metadata = await metadataOf(topics);
       const groups = await withKafka(`offsets of group ${groupId}`, () =>
         admin.listConsumerGroupOffsets({
+          // Offsets committed in a transaction count once it completed: wait for those in flight.
+          requireStable: true,
           groups: [
             {
               groupId,

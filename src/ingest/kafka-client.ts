@@ -70,6 +70,12 @@ export interface KafkaClientOptions {
   readonly retries?: number;
   /** Session timeout of the consumers this client opens, unless one names its own. Default 30000. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Producers and consumers retry a lost broker for ever (waits capped at 5 s) instead of `retries` times:
+   * for long-running processes, which should ride out a broker restart, not exit. The admin keeps
+   * `retries`, so a cluster unreachable at start-up still fails the start.
+   */
+  readonly reconnectForever?: boolean;
 }
 
 export interface ConsumerOptions {
@@ -132,6 +138,9 @@ function validateOptions(options: KafkaClientOptions): void {
   }
 }
 
+/** Transaction timeout of transactional producers, and their request timeout, milliseconds. */
+export const TRANSACTION_TIMEOUT_MS = 15_000;
+
 /** Waits between retries of one request: doubling from 250 ms, capped at 5 s. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(250 * 2 ** Math.max(0, attempt - 1), 5000);
@@ -183,6 +192,10 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     );
     return client;
   };
+  const lasting = (): BaseOptions => ({
+    ...base(),
+    ...(options.reconnectForever === true ? { retries: true } : {}),
+  });
   return {
     clientId: options.clientId,
     log,
@@ -191,7 +204,19 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
       const native = watched(
         'producer',
         new Producer<Buffer, Buffer, Buffer, Buffer>({
-          ...base(),
+          ...lasting(),
+          // Also the transaction timeout: an open transaction of a crashed producer holds read_committed
+          // readers back until the broker aborts it after this long.
+          ...(producerOptions.transactionalId === undefined
+            ? {}
+            : {
+                timeout: TRANSACTION_TIMEOUT_MS,
+                // "No producer id yet": the client would otherwise ask InitProducerId for id 0, epoch 0,
+                // which the broker refuses as fenced (PRODUCER_FENCED) once the transactional id is known to
+                // it, so a restarted member could never open its producer again.
+                producerId: -1n,
+                producerEpoch: -1,
+              }),
           idempotent: true,
           acks: ProduceAcks.ALL,
           partitioner: javaCompatiblePartitioner(),
@@ -212,7 +237,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
       watched(
         'consumer',
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
-          ...base(),
+          ...lasting(),
           groupId: consumerOptions.groupId,
           sessionTimeout: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs ?? 30_000,
           heartbeatInterval: 3000,

@@ -18,7 +18,14 @@ import {
   type Message,
   type MessagesStream,
 } from '@platformatic/kafka';
+import { hostname } from 'node:os';
+import {
+  watchConnectivity,
+  type ConnectivityListener,
+  type KafkaConnectivity,
+} from './kafka-connectivity.js';
 import { classifyKafkaError } from './kafka-errors.js';
+import { createTransactionalSender, type ConsumedPosition } from './kafka-transactions.js';
 import { headerTexts } from './kafka-reader.js';
 import { createCoalescingSender } from './record-batches.js';
 import {
@@ -48,6 +55,14 @@ export interface KafkaTransportOptions {
   readonly maxBatchRecords?: number;
   /** Called with the seconds each batch's offset commit took (the `commit` stage of the breakdown). */
   readonly onCommitted?: (seconds: number) => void;
+  /**
+   * Makes every send one Kafka transaction under this id (stable per group member; kafka-transactions.ts),
+   * with the offsets of the batches a send names as consumed. Unset: an idempotent producer, and offsets
+   * committed after the handler.
+   */
+  readonly transactionalId?: string | undefined;
+  /** Told when the cluster is lost and reached again (kafka-connectivity.ts); status() says so too. */
+  readonly onConnectivity?: ConnectivityListener;
 }
 
 type NativeMessage = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -76,6 +91,11 @@ function toInbound(m: NativeMessage): InboundRecord {
   };
 }
 
+/** `<group id>-<host name>-<pid>`: unique among live workers, and stable across restarts in a container. */
+export function defaultTransactionalId(groupId: string): string {
+  return `${groupId}-${hostname()}-${process.pid}`;
+}
+
 export function createKafkaTransport(options: KafkaTransportOptions): Transport {
   const maxBatch = options.maxBatchRecords ?? 2000;
   const concurrency = options.partitionsConsumedConcurrently ?? 48;
@@ -92,15 +112,53 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   let waiting = 0;
   let dispatchScheduled = false;
   let endOffsetsTimer: NodeJS.Timeout | undefined;
+  let connectivity: KafkaConnectivity | undefined;
 
+  let opening: Promise<KafkaProducer> | undefined;
   const producerReady = async (): Promise<KafkaProducer> => {
-    producer ??= await options.client.producer();
+    if (producer !== undefined) return producer;
+    opening ??= options.client
+      .producer(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId })
+      .finally(() => {
+        opening = undefined;
+      });
+    producer = await opening;
     return producer;
   };
   const coalesced = createCoalescingSender<TopicRecords>(
     async (batches) => produceToTopics(await producerReady(), batches),
     (topic, parts) => ({ topic, records: parts.flatMap((p) => p.records) }),
   );
+  const transactional =
+    options.transactionalId === undefined
+      ? undefined
+      : createTransactionalSender({
+          producer: producerReady,
+          discardProducer: async () => {
+            const held = producer;
+            producer = undefined;
+            await held?.disconnect().catch(() => undefined);
+          },
+          consumer: () => consumer,
+        });
+  /** The last record of each batch handed out, and the batches a transaction committed. */
+  const positions = new WeakMap<InboundBatch, ConsumedPosition>();
+  const committedInTransaction = new WeakSet<InboundBatch>();
+
+  async function send(
+    batches: readonly TopicRecords[],
+    consumed: readonly InboundBatch[] = [],
+  ): Promise<void> {
+    const nonEmpty = batches.filter((b) => b.records.length > 0);
+    if (transactional === undefined) return coalesced(nonEmpty);
+    const held = consumed.flatMap((b) => {
+      const position = positions.get(b);
+      return position === undefined ? [] : [position];
+    });
+    if (nonEmpty.length === 0 && held.length === 0) return;
+    await transactional.send(nonEmpty, held);
+    for (const b of consumed) committedInTransaction.add(b);
+  }
 
   const assigned = (topic: string, partition: number): boolean =>
     consumer?.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
@@ -158,6 +216,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       // The client heartbeats in the background, whatever the handler does.
       heartbeat: () => Promise.resolve(),
     };
+    positions.set(batch, last);
     try {
       await runHandler(batch);
     } catch (error) {
@@ -165,6 +224,8 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       failure?.(error);
       return;
     }
+    // Committed with the outputs, in their transaction.
+    if (committedInTransaction.has(batch)) return;
     // A partition taken away meanwhile is redone by its new owner.
     if (!assigned(queue.topic, queue.partition)) return;
     const commitStart = performance.now();
@@ -227,6 +288,16 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     endOffsetsTimer = setInterval(() => void refreshEndOffsets(runOptions.topics), END_OFFSETS_INTERVAL_MS);
     endOffsetsTimer.unref();
     state = { ok: true, detail: 'consuming' };
+    connectivity = watchConnectivity(
+      () => member.metadata({ topics: [], forceUpdate: true, retries: 0 }),
+      (connected, reconnected) => {
+        options.onConnectivity?.(connected, reconnected);
+        if (stopRequested || !state.ok === !connected) return;
+        state = connected
+          ? { ok: true, detail: 'consuming' }
+          : { ok: false, detail: 'Kafka cluster unreachable; retrying' };
+      },
+    );
     try {
       await Promise.race([failed, new Promise<void>((resolve) => stoppedSignal.push(resolve))]);
     } finally {
@@ -241,6 +312,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       state = { ok: false, detail: 'stopping' };
       stopRequested = true;
       clearInterval(endOffsetsTimer);
+      connectivity?.stop();
       stream?.pause();
       // The batches in flight finish and commit while this member still owns their partitions.
       await Promise.allSettled([...inFlight]);
@@ -255,7 +327,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
 
   return {
     run,
-    send: (batches: readonly TopicRecords[]) => coalesced(batches.filter((b) => b.records.length > 0)),
+    send,
     stop,
     status: () => state,
   };

@@ -54,8 +54,12 @@ export interface TransportStatus {
 export interface Transport {
   /** Consumes `topics` until `stop()`; resolves when stopped, rejects when consumption failed. */
   run(options: RunOptions): Promise<void>;
-  /** Writes records to several topics; resolves when every record is acknowledged. */
-  send(batches: readonly TopicRecords[]): Promise<void>;
+  /**
+   * Writes records to several topics; resolves when every record is acknowledged. `consumed` names the
+   * batches these records were made from: a transactional transport commits their offsets in the same
+   * transaction as the records (all or nothing); others commit them after the handler, as without it.
+   */
+  send(batches: readonly TopicRecords[], consumed?: readonly InboundBatch[]): Promise<void>;
   /** Lets the batch in flight finish and commit, then disconnects. Safe to call more than once. */
   stop(): Promise<void>;
   status(): TransportStatus;

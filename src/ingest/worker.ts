@@ -155,8 +155,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function handleUnit(parts: readonly DecodedPart[]): Promise<void> {
     const subjects = mergeSubjects(parts.map((p) => p.decoded));
     const deadLetters = parts.flatMap((p) => p.deadLetters);
+    const consumed = parts.map((p) => p.batch);
     await withRetry(
-      () => processUnit(subjects, deadLetters),
+      () => processUnit(subjects, deadLetters, consumed),
       {
         stopping: () => stopping,
         heartbeat: () => parts[0]?.batch.heartbeat() ?? Promise.resolve(),
@@ -175,6 +176,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function processUnit(
     subjects: readonly SubjectSignals[],
     deadLetters: OutboundRecord[],
+    consumed: readonly InboundBatch[],
   ): Promise<void> {
     let storeMs = 0;
     const timed = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -215,7 +217,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       { topic: deps.topics.dlq, records: deadLetters },
     ];
     const produceStart = performance.now();
-    await deps.transport.send(outputs);
+    // With a transactional transport, the outputs and the consumed offsets commit together.
+    await deps.transport.send(outputs, consumed);
     const produceSeconds = (performance.now() - produceStart) / 1000;
     if (emit.length > 0) {
       const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));

@@ -26,6 +26,19 @@ import type { LabelledData } from './labelled-data.js';
 /** Intervals of every shape function. */
 export const KNOTS = 8;
 
+/**
+ * The domain prior: the worst value of every term (g = 0) contributes at least this share of its lower
+ * bound. A family of attacks the training data lacks still meets terms that point the way the domain
+ * says, with some weight (a registry that finds no record is evidence against the identity even when no
+ * training attack showed one); data can make a term steeper, never flat.
+ */
+export const BAD_END_SHARE = 0.5;
+
+/** Per term, the largest share of the softmax mass the start (f at g = 0) may take under the prior. */
+const START_CAP: readonly number[] = TERMS.map((t) =>
+  t.hi - t.lo > 0 ? Math.min(1, ((1 - BAD_END_SHARE) * Math.abs(t.lo)) / (t.hi - t.lo)) : 1,
+);
+
 export interface AdditiveTrainOptions {
   readonly seed: Seed;
   /** Passes over the training rows. Default 40. */
@@ -99,7 +112,7 @@ function batchTensors(
 }
 
 /** The constant parts: lo [T], span [T], and the slack mask [T, K + 2] (−1e9 on a risk term's slack). */
-function constants(): { lo: tf.Tensor1D; span: tf.Tensor1D; slack: tf.Tensor2D } {
+function constants(): { lo: tf.Tensor1D; span: tf.Tensor1D; slack: tf.Tensor2D; startCap: tf.Tensor2D } {
   const slack = new Float32Array(TERM_COUNT * (KNOTS + 2));
   TERMS.forEach((term, t) => {
     if (term.kind === 'risk') slack[t * (KNOTS + 2) + KNOTS + 1] = -1e9;
@@ -108,6 +121,7 @@ function constants(): { lo: tf.Tensor1D; span: tf.Tensor1D; slack: tf.Tensor2D }
     lo: tf.tensor1d(TERMS.map((t) => t.lo)),
     span: tf.tensor1d(TERMS.map((t) => t.hi - t.lo)),
     slack: tf.tensor2d(slack, [TERM_COUNT, KNOTS + 2]),
+    startCap: tf.tensor2d([...START_CAP], [TERM_COUNT, 1]),
   };
 }
 
@@ -120,8 +134,11 @@ function logits(
   mask: tf.Tensor2D,
 ): tf.Tensor2D {
   const pi = tf.softmax(tf.add(w, c.slack), 1);
-  const start = pi.slice([0, 0], [TERM_COUNT, 1]).reshape([TERM_COUNT]);
-  const rises = pi.slice([0, 1], [TERM_COUNT, KNOTS]);
+  const startRaw = pi.slice([0, 0], [TERM_COUNT, 1]);
+  const start = tf.mul(startRaw, c.startCap).reshape([TERM_COUNT]);
+  // The start's mass above its cap is spread evenly over the rises: the shape still ends where it did.
+  const spread = tf.div(tf.mul(startRaw, tf.sub(1, c.startCap)), KNOTS);
+  const rises = tf.add(pi.slice([0, 1], [TERM_COUNT, KNOTS]), spread);
   const shape = tf.add(start, tf.sum(tf.mul(ramps, rises), 2));
   const f = tf.add(c.lo, tf.mul(c.span, shape));
   return tf.add<tf.Tensor2D>(tf.sum(tf.mul(mask, f), 1, true), bias);
@@ -137,10 +154,12 @@ function tablesOf(w: number[][]): number[][] {
     const e = logitsRow.map((v) => Math.exp(v - max));
     const total = e.reduce((s, v) => s + v, 0);
     const pi = e.map((v) => v / total);
+    const cap = START_CAP[t] ?? 1;
+    const spread = ((pi[0] ?? 0) * (1 - cap)) / KNOTS;
     const table: number[] = [];
-    let cumulative = pi[0] ?? 0;
+    let cumulative = (pi[0] ?? 0) * cap;
     for (let j = 0; j <= KNOTS; j += 1) {
-      if (j > 0) cumulative += pi[j] ?? 0;
+      if (j > 0) cumulative += (pi[j] ?? 0) + spread;
       const value = term.lo + (term.hi - term.lo) * Math.min(1, cumulative);
       table.push(Math.min(term.hi, Math.max(term.lo, value)));
     }
@@ -197,7 +216,7 @@ export async function trainAdditive(
     tables: tablesOf((await w.array()) as number[][]),
     bias: (await bias.data())[0] ?? 0,
   };
-  tf.dispose([w, bias, c.lo, c.span, c.slack]);
+  tf.dispose([w, bias, c.lo, c.span, c.slack, c.startCap]);
   optimizer.dispose();
   const chosen = chooseCalibration(params, validation);
   return {

@@ -5,6 +5,7 @@
  */
 import type { ModelMetadata } from '../scoring/model/model-files.js';
 import { TERMS } from '../scoring/model/additive-terms.js';
+import { BAD_END_SHARE } from './additive-training.js';
 import {
   TARGETS,
   type AttackFamilyMetrics,
@@ -118,7 +119,8 @@ by hand. Seed \`${metadata.seed}\`. What the model is and why: [docs/model.md](.
 ## Model
 An additive evidence model in log-odds (a neural additive model trained with tfjs): confidence =
 σ(a·(bias + Σ_t freshness_d(t) · f_t(g_t)) + c), one monotone, bounded, piecewise-linear shape function per
-term (${metadata.additive.knots} intervals), capped by the contract's hard facts. Calibration: **${cal.kind}**
+term (${metadata.additive.knots} intervals, the worst value at least ${BAD_END_SHARE} of the lower bound: the domain
+prior), capped by the contract's hard facts. Calibration: **${cal.kind}**
 (a = ${cal.a.toFixed(4)}, c = ${cal.c.toFixed(4)}), chosen by ECE on held-out validation rows
 (none ${num(ece?.none ?? null)}, Platt ${num(ece?.platt ?? null)}). Training: ${String(metadata.training['epochs'])} epochs on
 ${String(metadata.training['trainRows'])} uncapped claims.

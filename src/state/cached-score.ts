@@ -4,10 +4,10 @@
  * reads back unchanged). Shared by both adapters: the in-memory twin keeps the same string Redis would, so
  * a score read back from either is a fresh copy with exactly the same content.
  *
- * It replaced JSON `{"version":n,"score":{...}}`: 494 characters against 1,125 for a score with five
- * reasons, in Redis for every subject; `JSON.stringify` and the UTF-8 write of that JSON were 8–9% of
- * the worker's CPU profile under a live load, and the score is now encoded once for the topic and here. A value in the old form is still read (written before an upgrade, until
- * its TTL ends), and the Lua scripts read its version from its own prefix.
+ * It replaced JSON `{"version":n,"score":{...}}`: less than half the bytes in Redis for every subject, and
+ * the score is encoded once for the topic and here instead of stringified again (figures:
+ * docs/benchmarks.md, "The state store's shape"). A value in the old form is still read (written before an
+ * upgrade, until its TTL ends), and the Lua scripts read its version from its own prefix.
  */
 import { createCodec, type Codec } from '../codec/codec.js';
 import type { IdentityScore } from '../codec/types.js';

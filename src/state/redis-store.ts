@@ -7,17 +7,11 @@
  *
  * Several subjects per call because a call has a fixed cost on both sides (on Redis the command, the
  * script lookup, the KEYS and ARGV tables and the fixed arguments; in ioredis a command object, a promise
- * and a reply per call) that one subject's work does not dwarf. Measured with bench/state-store-live.ts
- * (60 subjects × 1 event per unit, two runs each), one subject per call / 64: Node 46–47 / 32 µs and Redis
- * 35–36 / 25 µs per subject; 16 to 128 per call measured the same. Under callgrind, Redis ran 284,000
- * instructions per live score before (one call per subject and step), 208,000 with 32 per call.
+ * and a reply per call) that one subject's work does not dwarf.
  *
- * Windows are fields of the subject's one state hash (window-entry.ts), not a sorted set per dimension.
- * Both were measured (bench/state-store-apply.ts and a sorted-set prototype with the same entries as
- * members, 500 subjects × 1 event per batch, windows full): sorted sets took 7 keys and 17 KB per subject,
- * 63–71 µs of Lua per call (four ZRANGEs inside the script) and 6,600–7,200 events/s; with the reads
- * moved out of the script into a MULTI, 31 µs of Lua but 9 commands per subject for ioredis and
- * 5,100–5,400 events/s. The hash: 3 keys, 8.3 KB, about 55 µs and 7,100–8,000 events/s.
+ * Windows are fields of the subject's one state hash (window-entry.ts), not a sorted set per dimension:
+ * fewer keys and bytes per subject and no reads outside the script, which measured faster than either
+ * sorted-set form. The figures behind both choices: docs/benchmarks.md, "The state store's shape".
  *
  * Redis Cluster: every key of a subject shares its hash tag (redis-keys.ts), so a call of one subject is
  * single-slot; on a cluster client the store makes one subject per call and one pipeline per master

@@ -3,17 +3,14 @@
  * line. An entry is the JSON array `["<eventId>",<observedAt>,<the other fields in schema order>]`, with
  * `subjectId` left out because the key holds it.
  *
- * Why this form, measured with bench/state-store-apply.ts (500 subjects × 1 event per batch, windows
- * full, Node and Redis on one shared 2-core machine, so ±20%):
+ * Why this form (the measurements: docs/benchmarks.md, "The state store's shape"):
  * - Every apply returns all four windows (up to 80 signals), so bytes per signal set the cost of the state
- *   step. Signal JSON objects in a cjson array took 28.8 KB per subject, 100–140 µs of Lua per call and
- *   ran at 3,300–3,900 events/s; positional arrays in the same cjson array 9.7 KB and 4,900–5,700/s.
+ *   step: positional arrays, not signal objects, about a third of the bytes.
  * - Lines, not a cjson array: the script finds an entry's place from the `["id",observedAt` prefix of
- *   lines and moves whole lines, so no signal is ever decoded in Lua (cjson decode + encode of one
- *   location window was about half of the script's time), no number goes through cjson (which keeps 14
- *   significant digits), and the reader parses a whole window with one JSON.parse. JSON text never
- *   contains a raw newline, so lines cannot be confused with content. This form: 8.3 KB per subject (10 KB,
- *   every window full), about 55 µs of Lua per call, 7,100–8,000 events/s.
+ *   lines and moves whole lines, so no signal is ever decoded in Lua (cjson decode + encode of a window
+ *   was about half of the script's time), no number goes through cjson (which keeps 14 significant
+ *   digits), and the reader parses a whole window with one JSON.parse. JSON text never contains a raw
+ *   newline, so lines cannot be confused with content.
  *
  * Evolution: a field added to a signal type (with a default, as the contract requires) is appended to the
  * end of its entry, and its decoder gives entries written before it that default; state lives at most

@@ -29,7 +29,7 @@ export interface FaultContext {
 export interface FaultOutcome {
   /** When the fault began (recovery is measured from there), epoch ms. */
   readonly faultAt: number;
-  /** Put the cluster back whole (restart what was killed), after the load stopped. */
+  /** Puts the cluster back whole (restarts what was killed), under load, after recovery. */
   readonly heal: () => Promise<void>;
 }
 
@@ -53,33 +53,49 @@ export async function runUnderFault(
   fault: (context: FaultContext) => Promise<FaultOutcome>,
   options: { maxRecoverySeconds: number },
 ): Promise<FaultFigures> {
+  const began = Date.now();
+  const phases: string[] = [];
+  const phase = (what: string): void => {
+    phases.push(`${what}@${((Date.now() - began) / 1000).toFixed(1)}`);
+  };
   const pipeline = await startPipeline(t, { replicationFactor: 3 });
   const worker = startWorkerProcess(t, pipeline);
   await waitFor(() => worker.started() || worker.exit() !== null, 'the worker to start', 90_000);
   assert.equal(worker.exit(), null, `the worker exited at start: ${worker.stderr()}`);
 
+  phase('worker-up');
   const load = startLoad(pipeline);
   // Bounded: a send the client never settles must not hold the test file open.
   t.after(() => withinMs(load.stop(), 30_000).catch(() => undefined));
-  await ackedAtLeast(load, 60);
+  await ackedAtLeast(load, 20);
+  phase('fault');
   const { faultAt, heal } = await fault({ pipeline, load, worker });
   let healed = false;
   t.after(async () => {
     if (!healed) await heal();
   });
   // A worker that never recovers still gets its figures counted: NaN fails the check below.
-  const recovery = await recoverySeconds(pipeline, load, faultAt, 30_000).catch(() => Number.NaN);
-  // Some load after recovery, then the cluster made whole again, with the data it kept.
+  const recovery = await recoverySeconds(pipeline, load, faultAt, 30_000, () => worker.exit() !== null).catch(
+    () => Number.NaN,
+  );
+  phase('recovered');
+  // The cluster made whole again (the killed node back with the data it kept) while the load goes on.
+  const healing = heal();
   await ackedAtLeast(load, load.acked.length + 40, 30_000).catch(() => undefined);
-  await withinMs(load.stop(), 60_000);
-  await heal();
+  await healing;
   healed = true;
+  await withinMs(load.stop(), 60_000);
+  phase('healed');
 
   const { topics } = pipeline;
   const inputTopics = [topics.telecom, topics.location, topics.biometric, topics.registry];
   const lost = lostAcked(pipeline, load.acked, await readWithJava(inputTopics));
-  const state = await stateFigures(pipeline, load.acked, lost > 0 ? 5_000 : 45_000);
+  // Nothing to wait for when records are missing or the worker is gone: the figures are final then.
+  const broken = lost > 0 || worker.exit() !== null;
+  const state = await stateFigures(pipeline, load.acked, broken ? 3_000 : 45_000);
+  phase('drained');
   const outputs = await readWithJava([topics.scores, topics.anchors]);
+  phase('read');
   const output = outputFigures(
     pipeline.codec,
     outputs.filter((r) => r.topic === topics.scores),
@@ -94,6 +110,11 @@ export async function runUnderFault(
     recoverySeconds: Number(recovery.toFixed(1)),
   };
   t.diagnostic(figuresLine(name, { ...figures, retriedSends: load.retriedSends(), scores: output.scores }));
+  t.diagnostic(`phases [${name}]: ${phases.join(' ')}; worker ${worker.exit() ?? 'running'}`);
+  const failed =
+    lost + state.doubled + state.unscored + output.unanchored > 0 ||
+    !(recovery <= options.maxRecoverySeconds);
+  if (failed) t.diagnostic(`worker stderr (last 3000 characters):\n${worker.stderr().slice(-3000)}`);
 
   assert.equal(figures.lost, 0, 'no acknowledged record lost');
   assert.equal(figures.doubled, 0, 'no event applied twice');

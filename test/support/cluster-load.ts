@@ -32,7 +32,7 @@ export interface LoadOptions {
   readonly publishers?: number;
   /** Pause between two subjects of one publisher, ms. Default 5. */
   readonly pauseMs?: number;
-  /** At most this many subjects in all. Default 5000. */
+  /** At most this many subjects in all. Default 1500. */
   readonly maxSubjects?: number;
   /** Give up on a send not acknowledged within this time, ms. Default 45000. */
   readonly sendTimeoutMs?: number;
@@ -65,7 +65,7 @@ export function startLoad(pipeline: TestPipeline, options: LoadOptions = {}): Lo
     }
   };
   const publisher = async (): Promise<void> => {
-    while (!stopped && begun < (options.maxSubjects ?? 5000)) {
+    while (!stopped && begun < (options.maxSubjects ?? 1500)) {
       begun += 1;
       const subject = subjectId();
       const arrivals = shiftArrivals(goodArrivals(), delta, subject);
@@ -110,9 +110,11 @@ export async function recoverySeconds(
   load: Load,
   since: number,
   timeoutMs = 60_000,
+  gaveUp: () => boolean = () => false,
 ): Promise<number> {
   const deadline = since + timeoutMs;
   for (;;) {
+    if (gaveUp()) throw new Error('the worker is gone');
     const after = load.acked.filter((s) => s.ackedAt > since).slice(0, 10);
     const done = await Promise.all(after.map((s) => scored(pipeline, s)));
     if (after.length === 10 && done.every(Boolean)) return (Date.now() - since) / 1000;

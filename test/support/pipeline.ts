@@ -17,7 +17,7 @@ import {
   type ConsumedRecord,
   type KafkaProducer,
 } from '../../src/ingest/kafka-client.js';
-import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
+import { createKafkaTransport, defaultTransactionalId } from '../../src/ingest/kafka-transport.js';
 import { ensureTopics } from '../../src/ingest/topics.js';
 import { createWorker, type Worker, type WorkerMetrics } from '../../src/ingest/worker.js';
 import { createModelScorer } from '../../src/scoring/model/model-scorer.js';
@@ -180,7 +180,12 @@ export async function startPipeline(
         },
       };
       const worker = createWorker({
-        transport: createKafkaTransport({ client: testKafkaClient(), groupId }),
+        // Transactional, as `dmid run` is; one id per worker (several run in one test process).
+        transport: createKafkaTransport({
+          client: testKafkaClient(),
+          groupId,
+          transactionalId: `${defaultTransactionalId(groupId)}-${randomBytes(4).toString('hex')}`,
+        }),
         store,
         scorer,
         codec,

@@ -12,7 +12,7 @@
  *   failed captures): f in [lo, 0], and f(1) = 0 exactly: the absence of a risk event is no evidence.
  * Why bounded: no single non-fatal fact may take a strong subject below the contract's hard caps, and
  * independent evidence accumulates instead of one dimension overriding the others. The upper bounds sum
- * to 6.6: only a subject with every piece of evidence at its best and fresh comes near 0.999, so a
+ * to 4.4: only a subject with every piece of evidence at its best and fresh comes near 0.999, so a
  * strong subject's confidence still moves when one fact changes (no saturation). The calibration's slope
  * is at most 1 (additive-training.ts), so these bounds hold for the calibrated contributions too. Why monotone: the
  * direction is domain knowledge (a lower match is never better), so the model cannot learn a shortcut
@@ -76,6 +76,7 @@ const F = {
   accuracy: at('loc_accuracy_log1p_m'),
   bioPresent: at('bio_present'),
   match: at('bio_match'),
+  quality: at('bio_quality'),
   liveness: at('bio_liveness'),
   failed: at('bio_failed_24h_log1p'),
   regPresent: at('reg_present'),
@@ -94,6 +95,8 @@ export const TERM_WINDOWS_HOURS = {
   numberChange: 90 * 24,
 } as const;
 
+/** Capture quality from which a match score counts fully. */
+export const QUALITY_FULL = 0.6;
 const LN_TENURE_FULL = Math.log1p(3650); // 10 years of tenure is as good as it gets
 const LN_HOME_FAR = Math.log1p(3000); // 3,000 km from home is as far as it gets
 const LN_ACCURACY_GOOD = Math.log1p(100);
@@ -128,8 +131,8 @@ function risk(name: string, dimension: Dimension, lo: number, negative: ReasonCo
 
 /** The terms, in order (the model's tables are in this order; append only). */
 export const TERMS: readonly TermSpec[] = [
-  ev('tel_tenure', 'TELECOM', -1.5, 0.8, 'TEL_NUMBER_NEW', 'TEL_TENURE_LONG', 'ln(1+tenure days)/ln(1+3650)'),
-  ev('tel_kyc', 'TELECOM', -2, 0.8, 'TEL_KYC_MISMATCH', 'TEL_KYC_MATCH', 'KYC NONE 0, PARTIAL 0.5, FULL 1'),
+  ev('tel_tenure', 'TELECOM', -1.5, 0.5, 'TEL_NUMBER_NEW', 'TEL_TENURE_LONG', 'ln(1+tenure days)/ln(1+3650)'),
+  ev('tel_kyc', 'TELECOM', -2, 0.5, 'TEL_KYC_MISMATCH', 'TEL_KYC_MATCH', 'KYC NONE 0, PARTIAL 0.5, FULL 1'),
   risk('tel_voip', 'TELECOM', -1.5, 'TEL_VOIP_LINE', 'VOIP line 0, else 1'),
   risk('tel_sim_swap', 'TELECOM', -3, 'TEL_SIM_SWAP_RECENT', 'ln(1+h since SIM swap)/ln(1+720)'),
   risk('tel_swap_and_device', 'TELECOM', -1.5, 'TEL_SIM_SWAP_RECENT', 'the later of the swap and device g'),
@@ -143,16 +146,16 @@ export const TERMS: readonly TermSpec[] = [
   risk('tel_port', 'TELECOM', -1.5, 'TEL_PORTED_RECENT', 'ln(1+h since port)/ln(1+1440)'),
   risk('tel_number_change', 'TELECOM', -1.5, 'TEL_NUMBER_NEW', 'ln(1+h since number change)/ln(1+2160)'),
   risk('loc_impossible_travel', 'LOCATION', -3, 'LOC_IMPOSSIBLE_TRAVEL', '1 - min(jumps in 24 h, 3)/3'),
-  ev('loc_home', 'LOCATION', -1.5, 0.8, 'LOC_FAR_FROM_HOME', 'LOC_HOME_REGION', '1 - ln(1+km)/ln(1+3000)'),
+  ev('loc_home', 'LOCATION', -1.5, 0.5, 'LOC_FAR_FROM_HOME', 'LOC_HOME_REGION', '1 - ln(1+km)/ln(1+3000)'),
   risk('loc_accuracy', 'LOCATION', -1, 'LOC_LOW_ACCURACY', 'accuracy 100 m: 1 .. 50 km: 0, ln-scaled'),
-  ev('bio_match', 'BIOMETRIC', -3, 1.8, 'BIO_MATCH_LOW', 'BIO_STRONG_MATCH', 'newest match score'),
-  ev('bio_liveness', 'BIOMETRIC', -2.5, 0.5, 'BIO_LIVENESS_LOW', 'BIO_STRONG_MATCH', 'newest liveness'),
+  ev('bio_match', 'BIOMETRIC', -3, 1.2, 'BIO_MATCH_LOW', 'BIO_STRONG_MATCH', 'newest match score'),
+  ev('bio_liveness', 'BIOMETRIC', -2.5, 0.4, 'BIO_LIVENESS_LOW', 'BIO_STRONG_MATCH', 'newest liveness'),
   risk('bio_failures', 'BIOMETRIC', -2, 'BIO_REPEATED_FAILURES', '1 - min(failed in 24 h, 5)/5'),
-  ev('reg_found', 'REGISTRY', -3, 0.5, 'REG_NO_RECORD', 'REG_VERIFIED', 'record found 1, else 0'),
-  ev('reg_name', 'REGISTRY', -2.5, 0.5, 'REG_NAME_MISMATCH', 'REG_VERIFIED', 'name match (record found)'),
-  ev('reg_birth_date', 'REGISTRY', -2.5, 0.3, 'REG_BIRTHDATE_MISMATCH', 'REG_VERIFIED', 'birth date matches'),
-  ev('reg_document', 'REGISTRY', -1.5, 0.3, 'REG_DOCUMENT_INVALID', 'REG_VERIFIED', 'document valid'),
-  ev('reg_active', 'REGISTRY', 0, 0.3, null, 'REG_VERIFIED', 'status ACTIVE 1, UNKNOWN 0'),
+  ev('reg_found', 'REGISTRY', -3, 0.3, 'REG_NO_RECORD', 'REG_VERIFIED', 'record found 1, else 0'),
+  ev('reg_name', 'REGISTRY', -2.5, 0.4, 'REG_NAME_MISMATCH', 'REG_VERIFIED', 'name match (record found)'),
+  ev('reg_birth_date', 'REGISTRY', -2.5, 0.2, 'REG_BIRTHDATE_MISMATCH', 'REG_VERIFIED', 'birth date matches'),
+  ev('reg_document', 'REGISTRY', -1.5, 0.2, 'REG_DOCUMENT_INVALID', 'REG_VERIFIED', 'document valid'),
+  ev('reg_active', 'REGISTRY', 0, 0.2, null, 'REG_VERIFIED', 'status ACTIVE 1, UNKNOWN 0'),
 ];
 
 /** Number of terms. */
@@ -208,7 +211,9 @@ export function writeTermInputs(
     accuracy > 0 ? 1 - clamp01((accuracy - LN_ACCURACY_GOOD) / (LN_ACCURACY_BAD - LN_ACCURACY_GOOD)) : 1;
   mask[o + 10] = loc;
   g[o + 11] = clamp01(v[b + F.match] ?? 0);
-  mask[o + 11] = bio;
+  // A match score says less at low capture quality (blur, bad light, a worn reader): its weight falls
+  // from 1 at quality ≥ QUALITY_FULL to 0.5 at quality 0.
+  mask[o + 11] = bio * (0.5 + 0.5 * Math.min(1, clamp01(v[b + F.quality] ?? 0) / QUALITY_FULL));
   g[o + 12] = clamp01(v[b + F.liveness] ?? 0);
   mask[o + 12] = bio;
   g[o + 13] = 1 - Math.min(Math.expm1(v[b + F.failed] ?? 0), 5) / 5;

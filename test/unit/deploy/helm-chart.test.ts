@@ -7,11 +7,11 @@
  * loads through loadConfig into Kafka mode. values.schema.json refuses a wrong value.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as core from 'kubernetes-models/v1';
 import * as policy from 'kubernetes-models/policy/v1';
@@ -25,6 +25,7 @@ import {
   helm,
   KUBE_VERSION,
   PROFILES_DIR,
+  REPO,
   type HelmAnswer,
 } from '../../support/helm.js';
 
@@ -67,6 +68,7 @@ const MODELS: Record<string, Validator> = {
   'keda.sh/v1alpha1/ScaledObject': keda.ScaledObject,
   'keda.sh/v1alpha1/TriggerAuthentication': keda.TriggerAuthentication,
   'monitoring.coreos.com/v1/ServiceMonitor': monitoring.ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': monitoring.PrometheusRule,
 };
 
 function manifestsOf(answer: HelmAnswer): Manifest[] {
@@ -100,7 +102,7 @@ const KNOWN = new Set<string>([
 ]);
 /** A valid value per secret setting, written to the file a `_FILE` variable names. */
 const SECRET_SAMPLES: Record<string, string> = {
-  DMID_REDIS_URL: 'rediss://dmid:secret@redis-cluster:6379',
+  DMID_REDIS_URL: 'rediss://dmid:secret@redis-0:6379,redis-1:6379,redis-2:6379',
   DMID_PSEUDONYM_KEY: 'ab'.repeat(32),
   DMID_EVM_KEY: 'cd'.repeat(32),
 };
@@ -133,7 +135,14 @@ void describe('deploy/helm/dmid', () => {
       ...charts.map((c) => ['lint', c.dir]),
       template(),
       ...profiles.map((p) => template('-f', join(PROFILES_DIR, `${p}.yaml`))),
-      template('-f', join(PROFILES_DIR, 'production.yaml'), '--set', 'serviceMonitor.enabled=true'),
+      template(
+        '-f',
+        join(PROFILES_DIR, 'production.yaml'),
+        '--set',
+        'serviceMonitor.enabled=true',
+        '--set',
+        'prometheusRule.enabled=true',
+      ),
       // values.schema.json must refuse these.
       template('--set', 'bogus=1'),
       template('--set', 'kafka.partitions=0'),
@@ -263,9 +272,22 @@ void describe('deploy/helm/dmid', () => {
     assert.equal(ofKind(manifests, 'PodDisruptionBudget').length, 1);
   });
 
-  void test('the ServiceMonitor renders only when asked or when the operator is there', () => {
-    for (const manifests of renders.values()) assert.equal(ofKind(manifests, 'ServiceMonitor').length, 0);
-    assert.equal(ofKind(forcedMonitor, 'ServiceMonitor').length, 1);
+  void test('the ServiceMonitor and PrometheusRule render only when asked or when the operator is there', () => {
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+      for (const manifests of renders.values()) assert.equal(ofKind(manifests, kind).length, 0, kind);
+      assert.equal(ofKind(forcedMonitor, kind).length, 1, kind);
+    }
+  });
+
+  void test('the PrometheusRule carries deploy/prometheus/dmid-rules.yaml (the chart copy is equal)', async () => {
+    const rules = await readFile(join(REPO, 'deploy/prometheus/dmid-rules.yaml'), 'utf8');
+    const copy = await readFile(join(CHART, 'files/dmid-rules.yaml'), 'utf8');
+    assert.equal(copy, rules, 'copy deploy/prometheus/dmid-rules.yaml to deploy/helm/dmid/files/');
+    const rule = ofKind(forcedMonitor, 'PrometheusRule')[0];
+    assert.deepEqual(
+      (rule?.spec as { groups?: unknown }).groups,
+      (parse(rules) as { groups: unknown }).groups,
+    );
   });
 
   void test('values.schema.json refuses an unknown key, a zero partition count, a non-DMID_ setting', () => {

@@ -1,0 +1,46 @@
+/**
+ * The one authorisation check of the console's subject views, the same rule as the score API: a subject
+ * is shown only to a `support` operator whose client has a live relationship (consent) with the subject,
+ * and only with a stated purpose, which goes to the audit log with the outcome. Anything else is answered
+ * exactly like an unknown subject. Every view is logged, granted or not; the log holds no subject id.
+ */
+import type { AccessStore } from '../access/access-store.js';
+import type { Logger } from '../logger.js';
+import type { OperatorSession } from './operator-sessions.js';
+
+export const MIN_PURPOSE_LENGTH = 8;
+export const MAX_PURPOSE_LENGTH = 300;
+
+export interface SubjectAccessDeps {
+  readonly access: Pick<AccessStore, 'liveRelationship'>;
+  readonly audit: Logger;
+  readonly now: () => number;
+}
+
+export type SubjectAccess = 'granted' | 'not-found' | 'purpose-missing';
+
+export function purposeProblem(purpose: string): boolean {
+  const trimmed = purpose.trim();
+  return trimmed.length < MIN_PURPOSE_LENGTH || trimmed.length > MAX_PURPOSE_LENGTH;
+}
+
+export async function authorizeSubjectView(
+  deps: SubjectAccessDeps,
+  session: OperatorSession,
+  subjectId: string,
+  purpose: string,
+): Promise<SubjectAccess> {
+  const base = { audit: 'console-subject-view', clientId: session.client.id, role: session.role };
+  if (purposeProblem(purpose)) {
+    deps.audit.info({ ...base, outcome: 'purpose-missing' }, 'console subject view refused');
+    return 'purpose-missing';
+  }
+  const granted =
+    session.role === 'support' &&
+    (await deps.access.liveRelationship(subjectId, session.client.id, deps.now())) !== null;
+  deps.audit.info(
+    { ...base, purpose: purpose.trim(), outcome: granted ? 'granted' : 'not-found' },
+    granted ? 'console subject view' : 'console subject view refused',
+  );
+  return granted ? 'granted' : 'not-found';
+}
