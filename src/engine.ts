@@ -88,6 +88,8 @@ async function kafkaAdapters(
     clientId: config.kafka.clientId,
     logLevel: 'warn',
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
   });
   const admin = await client.admin();
   try {

@@ -50,6 +50,8 @@ export async function startLedgerService(
     clientId: config.kafka.clientId,
     logLevel: 'warn',
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
   });
   const admin = await client.admin();
   try {
