@@ -16,6 +16,8 @@ import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
 import { createKafkaClient } from './ingest/kafka-client.js';
+import { kafkaConnectivityMetrics } from './ingest/kafka-connectivity.js';
+import type { Registry } from 'prom-client';
 import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
 import { createMemoryTransport } from './ingest/memory-transport.js';
 import { ensureTopics } from './ingest/topics.js';
@@ -81,12 +83,17 @@ async function kafkaAdapters(
   logger: Logger,
   onCommitted: (seconds: number) => void,
   onEpochStatus: (status: EpochStatus) => void,
+  registry: Registry,
 ): Promise<Adapters> {
   const brokers = config.kafka.brokers ?? [];
   const client = createKafkaClient({
     brokers,
     clientId: config.kafka.clientId,
     logLevel: 'warn',
+    // Into the process's own log, not raw lines on stderr.
+    logger: (entry) => logger[entry.level]({ kafka: entry.namespace, ...entry.fields }, entry.message),
+    // A broker restart is ridden out, not exited: /readyz says 503 meanwhile (kafka-connectivity.ts).
+    reconnectForever: true,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     tls: config.kafka.tls,
     sasl: config.kafka.sasl,
@@ -109,6 +116,7 @@ async function kafkaAdapters(
     groupId: config.kafka.groupId,
     partitionsConsumedConcurrently: config.worker.partitionsConcurrently,
     onCommitted,
+    onConnectivity: kafkaConnectivityMetrics(registry, 'worker'),
     transactionalId: config.kafka.transactions
       ? (config.kafka.transactionalId ?? defaultTransactionalId(config.kafka.groupId))
       : undefined,
@@ -123,7 +131,11 @@ async function kafkaAdapters(
     onEpochStatus,
     ...config.state,
   });
-  const alertTransport = createKafkaTransport({ client, groupId: config.relyingParties.alertsGroupId });
+  const alertTransport = createKafkaTransport({
+    client,
+    groupId: config.relyingParties.alertsGroupId,
+    onConnectivity: kafkaConnectivityMetrics(registry, 'alerts'),
+  });
   return { transport, store, alertTransport, redis: openRelyingPartyRedis(config.redis.url ?? '') };
 }
 
@@ -204,6 +216,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
         logger,
         (seconds) => reporter.stage('commit', seconds),
         epochReporter(metrics, logger),
+        metrics.registry,
       )
     : embeddedAdapters(config);
   const codec = createConfiguredCodec(config.extraSchemaDir);

@@ -4,7 +4,9 @@
 #
 #   deploy/local/kafka.sh fetch    download the broker jars into the cache (once; skipped when present)
 #   deploy/local/kafka.sh start    start a broker on 127.0.0.1 unless one already answers there
-#   deploy/local/kafka.sh stop     stop the broker this script started (pid file), nothing else
+#   deploy/local/kafka.sh stop     stop the broker this script started (pid file), nothing else;
+#                                  `stop --keep-data` keeps its storage, and the next `start` uses it
+#   deploy/local/kafka.sh restart [S]  stop keeping the data, wait S seconds, start again with it
 #   deploy/local/kafka.sh status   exit 0 when a usable broker answers on the port
 #
 # `start` prints one word on stdout, `started` or `reused`, so a caller knows whether `stop` is its job;
@@ -199,8 +201,14 @@ random_cluster_id() {
 }
 
 launch() {
-  local data_dir="$RUN_DIR/data"
-  rm -rf "$data_dir" "$LOG_DIR"
+  local data_dir="$RUN_DIR/data" keep=0
+  # Storage left by `stop --keep-data` (formatted: it has meta.properties) is started again as it is.
+  [[ -f "$data_dir/meta.properties" ]] && keep=1
+  if ((keep)); then
+    log "keeping the storage of the last run (stopped with --keep-data)"
+  else
+    rm -rf "$data_dir" "$LOG_DIR"
+  fi
   mkdir -p "$data_dir" "$LOG_DIR"
   write_config "$data_dir"
   local -a jvm=(java ${DMID_KAFKA_HEAP:--Xms256m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20
@@ -209,9 +217,11 @@ launch() {
   local -a scram=()
   [ -n "$SASL_PORT" ] && scram=(--add-scram "SCRAM-SHA-256=[name=dmid,password=$SASL_PASSWORD]"
     --add-scram "SCRAM-SHA-512=[name=dmid,password=$SASL_PASSWORD]")
-  "${jvm[@]}" kafka.tools.StorageTool format -t "$(random_cluster_id)" \
-    -c "$RUN_DIR/server.properties" "${scram[@]}" >"$LOG_DIR/format.log" 2>&1 9>&- ||
-    die "formatting KRaft storage failed: $(tail -n 20 "$LOG_DIR/format.log")"
+  if ((!keep)); then
+    "${jvm[@]}" kafka.tools.StorageTool format -t "$(random_cluster_id)" \
+      -c "$RUN_DIR/server.properties" "${scram[@]}" >"$LOG_DIR/format.log" 2>&1 9>&- ||
+      die "formatting KRaft storage failed: $(tail -n 20 "$LOG_DIR/format.log")"
+  fi
   # setsid: the broker must not get the caller's Ctrl-C; only `stop` ends it. All output goes to files,
   # so a caller reading our stdout through a pipe is not held open by the JVM.
   # fd 9 is the lock: closed so the broker does not hold it for its whole life.
@@ -306,7 +316,11 @@ cmd_stop() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
   fi
   rm -f "$PID_FILE"
-  # Each start formats fresh storage, so the old data is of no further use.
+  if [[ "${1:-}" == "--keep-data" ]]; then
+    log "broker stopped; storage kept for the next start"
+    return 0
+  fi
+  # A start formats fresh storage unless it was kept, so the old data is of no further use.
   rm -rf "$RUN_DIR/data"
   log "broker stopped"
 }
@@ -323,10 +337,17 @@ cmd_status() {
 case "${1:-}" in
   fetch) cmd_fetch ;;
   start) cmd_start ;;
-  stop) cmd_stop ;;
+  stop) cmd_stop "${2:-}" ;;
+  restart)
+    # The broker down and up again with its data: what a broker restart is in production.
+    cmd_stop --keep-data
+    exec 9>&-
+    sleep "${2:-0}"
+    cmd_start
+    ;;
   status) cmd_status ;;
   *)
-    printf 'usage: %s fetch|start|stop|status\n' "$0" >&2
+    printf 'usage: %s fetch|start|stop [--keep-data]|restart [PAUSE_SECONDS]|status\n' "$0" >&2
     exit 2
     ;;
 esac

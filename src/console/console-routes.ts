@@ -120,6 +120,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
         .send();
     });
     scope.post('/console/logout', async (request, reply) => {
+      if (!sameOrigin(request)) return reply.code(403).send();
       sessions.signOut(request);
       return reply
         .code(303)

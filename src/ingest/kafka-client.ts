@@ -72,6 +72,12 @@ export interface KafkaClientOptions {
   readonly retries?: number;
   /** Session timeout of the consumers this client opens, unless one names its own. Default 30000. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Producers and consumers retry a lost broker for ever (waits capped at 5 s) instead of `retries` times:
+   * for long-running processes, which should ride out a broker restart, not exit. The admin keeps
+   * `retries`, so a cluster unreachable at start-up still fails the start.
+   */
+  readonly reconnectForever?: boolean;
   /** TLS to the brokers (PEM file paths, read once here); absent: plaintext. */
   readonly tls?: KafkaTlsOptions | null;
   /** SASL login; absent: none. */
@@ -244,6 +250,10 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     );
     return client;
   };
+  const lasting = (): BaseOptions => ({
+    ...base(),
+    ...(options.reconnectForever === true ? { retries: true } : {}),
+  });
   return {
     clientId: options.clientId,
     log,
@@ -252,7 +262,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
       const native = watched(
         'producer',
         new Producer<Buffer, Buffer, Buffer, Buffer>({
-          ...base(),
+          ...lasting(),
           // Also the transaction timeout: an open transaction of a crashed producer holds read_committed
           // readers back until the broker aborts it after this long.
           ...(producerOptions.transactionalId === undefined
@@ -285,7 +295,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
       watched(
         'consumer',
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
-          ...base(),
+          ...lasting(),
           groupId: consumerOptions.groupId,
           sessionTimeout: consumerOptions.sessionTimeoutMs ?? options.sessionTimeoutMs ?? 30_000,
           heartbeatInterval: 3000,

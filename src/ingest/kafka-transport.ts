@@ -19,6 +19,11 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { hostname } from 'node:os';
+import {
+  watchConnectivity,
+  type ConnectivityListener,
+  type KafkaConnectivity,
+} from './kafka-connectivity.js';
 import { classifyKafkaError } from './kafka-errors.js';
 import { createTransactionalSender, type ConsumedPosition } from './kafka-transactions.js';
 import { headerTexts } from './kafka-reader.js';
@@ -56,6 +61,8 @@ export interface KafkaTransportOptions {
    * committed after the handler.
    */
   readonly transactionalId?: string | undefined;
+  /** Told when the cluster is lost and reached again (kafka-connectivity.ts); status() says so too. */
+  readonly onConnectivity?: ConnectivityListener;
 }
 
 type NativeMessage = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -105,6 +112,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   let waiting = 0;
   let dispatchScheduled = false;
   let endOffsetsTimer: NodeJS.Timeout | undefined;
+  let connectivity: KafkaConnectivity | undefined;
 
   let opening: Promise<KafkaProducer> | undefined;
   const producerReady = async (): Promise<KafkaProducer> => {
@@ -280,6 +288,16 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     endOffsetsTimer = setInterval(() => void refreshEndOffsets(runOptions.topics), END_OFFSETS_INTERVAL_MS);
     endOffsetsTimer.unref();
     state = { ok: true, detail: 'consuming' };
+    connectivity = watchConnectivity(
+      () => member.metadata({ topics: [], forceUpdate: true, retries: 0 }),
+      (connected, reconnected) => {
+        options.onConnectivity?.(connected, reconnected);
+        if (stopRequested || !state.ok === !connected) return;
+        state = connected
+          ? { ok: true, detail: 'consuming' }
+          : { ok: false, detail: 'Kafka cluster unreachable; retrying' };
+      },
+    );
     try {
       await Promise.race([failed, new Promise<void>((resolve) => stoppedSignal.push(resolve))]);
     } finally {
@@ -294,6 +312,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       state = { ok: false, detail: 'stopping' };
       stopRequested = true;
       clearInterval(endOffsetsTimer);
+      connectivity?.stop();
       stream?.pause();
       // The batches in flight finish and commit while this member still owns their partitions.
       await Promise.allSettled([...inFlight]);

@@ -110,7 +110,11 @@ export async function runUnderFault(
     recoverySeconds: Number(recovery.toFixed(1)),
   };
   t.diagnostic(figuresLine(name, { ...figures, retriedSends: load.retriedSends(), scores: output.scores }));
-  t.diagnostic(`phases [${name}]: ${phases.join(' ')}`);
+  t.diagnostic(`phases [${name}]: ${phases.join(' ')}; worker ${worker.exit() ?? 'running'}`);
+  const failed =
+    lost + state.doubled + state.unscored + output.unanchored > 0 ||
+    !(recovery <= options.maxRecoverySeconds);
+  if (failed) t.diagnostic(`worker stderr (last 3000 characters):\n${worker.stderr().slice(-3000)}`);
 
   assert.equal(figures.lost, 0, 'no acknowledged record lost');
   assert.equal(figures.doubled, 0, 'no event applied twice');

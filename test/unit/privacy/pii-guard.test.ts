@@ -4,6 +4,7 @@ import { test } from 'node:test';
 
 import { detectRawIdentifier, type RawIdentifierKind } from '../../../src/privacy/pii-guard.js';
 import { isWellFormedSubjectId, pseudonymize } from '../../../src/privacy/pseudonymize.js';
+import { cpuMs } from '../../support/cpu-time.js';
 
 /** Made-up numbers in real formats; `110101199003074514` has a valid check digit, the 5 variant does not. */
 const POSITIVES: readonly [string, RawIdentifierKind][] = [
@@ -140,10 +141,10 @@ void test('detectRawIdentifier stays linear on hostile input (1 MB in well under
     '１-'.repeat(500_000),
   ];
   for (const value of hostile) {
-    const started = performance.now();
+    const started = cpuMs();
     detectRawIdentifier(value);
-    const elapsedMs = performance.now() - started;
-    assert.ok(elapsedMs < 1000, `${value.slice(0, 6)}… took ${elapsedMs.toFixed(0)} ms`);
+    const elapsedMs = cpuMs() - started;
+    assert.ok(elapsedMs < 1000, `${value.slice(0, 6)}… took ${elapsedMs.toFixed(0)} ms of CPU`);
   }
 });
 
