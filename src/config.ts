@@ -218,7 +218,7 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_RATE_LIMIT_PER_SECOND',
-    doc: 'Requests per second one relying-party client may make to the decision API, per process (token bucket refill).',
+    doc: 'Requests per second one relying-party client (or one source address without a valid key) may make to the API, shared by every API process through Redis (token bucket refill).',
     default: '50',
     schema: int(1, 100_000),
   },
@@ -227,6 +227,34 @@ export const SETTINGS = [
     doc: 'Requests one client may make at once before the rate limit applies (token bucket size).',
     default: '100',
     schema: int(1, 100_000),
+  },
+  {
+    name: 'DMID_CONSENT_PUBLIC_KEYS_FILE',
+    doc: 'PEM file of the Ed25519 public keys of the enrolment authorities whose consent tokens create relationships (docs/relying-parties.md). Unset: embedded mode trusts the demo authority of `examples/consent-authority.demo.pub.pem`; Kafka mode accepts no token (in-person proofs only).',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_CAPTURE_WINDOW_SECONDS',
+    doc: "How fresh a live biometric capture at a party's capture point must be to prove an in-person relationship, seconds.",
+    default: '600',
+    schema: int(10, 86_400),
+  },
+  {
+    name: 'DMID_IN_PERSON_RELATIONSHIP_HOURS',
+    doc: "How long a relationship proven in person (a fresh capture at the party's capture point) lasts, hours.",
+    default: '24',
+    schema: int(1, 24 * 400),
+  },
+  {
+    name: 'DMID_WEBHOOK_ALLOWED_HOSTS',
+    doc: 'Comma-separated webhook host names allowed over http and to internal addresses, for development only (e.g. `127.0.0.1`). Unset: https to public addresses only.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_ACCESS_LOG_TTL_DAYS',
+    doc: "How long a subject's access log (`dmid subject access-log`) is kept after its last record, days.",
+    default: '400',
+    schema: int(1, 3650),
   },
   {
     name: 'DMID_ALERTS_GROUP_ID',
@@ -434,6 +462,13 @@ export interface Config {
     readonly alertsGroupId: string;
     readonly webhookTimeoutMs: number;
     readonly webhookMaxAttempts: number;
+    /** null: the demo authority in embedded mode, no token accepted in Kafka mode. */
+    readonly consentPublicKeysFile: string | null;
+    readonly captureWindowMs: number;
+    readonly inPersonRelationshipMs: number;
+    /** null: none. */
+    readonly webhookAllowedHosts: string | null;
+    readonly accessLogTtlMs: number;
   };
   readonly ledger: {
     readonly kind: 'file' | 'evm';
@@ -574,6 +609,11 @@ function build(raw: Map<string, unknown>): Config {
       alertsGroupId: str('DMID_ALERTS_GROUP_ID') ?? 'dmid-alerts',
       webhookTimeoutMs: num('DMID_WEBHOOK_TIMEOUT_MS'),
       webhookMaxAttempts: num('DMID_WEBHOOK_MAX_ATTEMPTS'),
+      consentPublicKeysFile: str('DMID_CONSENT_PUBLIC_KEYS_FILE'),
+      captureWindowMs: num('DMID_CAPTURE_WINDOW_SECONDS') * 1000,
+      inPersonRelationshipMs: num('DMID_IN_PERSON_RELATIONSHIP_HOURS') * 3_600_000,
+      webhookAllowedHosts: str('DMID_WEBHOOK_ALLOWED_HOSTS'),
+      accessLogTtlMs: num('DMID_ACCESS_LOG_TTL_DAYS') * 86_400_000,
     },
     ledger: {
       kind: str('DMID_LEDGER') === 'evm' ? 'evm' : 'file',

@@ -114,7 +114,12 @@ void test('console-roles: an auditor cannot open a subject or run a backtest; a 
   const cookie = await signIn(AUDITOR, 'auditor');
   assert.ok(cookie);
   const s = subjectId();
-  await access.putRelationship(s, 'regulator-auditor', { kind: 'CONSENT', expiresAt: Date.now() + 60_000 });
+  await access.putRelationship(s, 'regulator-auditor', {
+    kind: 'CONSENT',
+    expiresAt: Date.now() + 60_000,
+    purpose: null,
+    tokenId: null,
+  });
   const subject = await app.inject({
     method: 'POST',
     url: '/console/subject',
@@ -152,6 +157,8 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
   await access.putRelationship(score.subjectId, 'desk-support', {
     kind: 'CONSENT',
     expiresAt: Date.now() + 60_000,
+    purpose: null,
+    tokenId: null,
   });
   const open = (purpose: string) =>
     app.inject({

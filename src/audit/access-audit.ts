@@ -1,0 +1,134 @@
+/**
+ * The access log a person can ask for (PIPL art. 45, GDPR art. 15): every score read, decision,
+ * relationship change and receipt read about a subject, with the party, the purpose and the outcome.
+ * `dmid subject access-log SUBJECT_ID` prints it.
+ *
+ * Each subject's records form a hash chain: record n carries the hash of record n-1, and its own hash is
+ * SHA-256 over `dmid-audit/1`, the previous hash and the record's canonical JSON. An edited, removed or
+ * inserted record breaks the chain at that point ({@link verifyAuditChain}).
+ *
+ * Two adapters: Redis (redis-access-audit.ts) and the in-memory twin here (embedded mode, unit tests).
+ */
+import { hash } from 'node:crypto';
+import { canonicalJson } from '../policy/canonical-json.js';
+
+export const ACCESS_ACTIONS = [
+  'SCORE_READ',
+  'DECISION',
+  'RELATIONSHIP_CREATED',
+  'RELATIONSHIP_ENDED',
+  'CONSENT_REVOKED',
+  'RECEIPT_READ',
+] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+/** What happened, as the API saw it. */
+export interface AccessEvent {
+  readonly subjectId: string;
+  /** Client id of the party, or null (the person revoking their own consent). */
+  readonly party: string | null;
+  readonly purpose: string | null;
+  readonly action: AccessAction;
+  /** `SERVED`, `REFUSED`, a decision outcome (`ALLOW`, ...), `CREATED`, `REVOKED`. */
+  readonly outcome: string;
+  /** The record concerned (decision id, score id, consent token id), when there is one. */
+  readonly ref: string | null;
+  readonly at: number;
+}
+
+export interface AuditRecord extends AccessEvent {
+  /** Position in the subject's chain, from 0. */
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of a record, over everything but the hash itself. */
+export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
+  const body = canonicalJson({
+    action: record.action,
+    at: record.at,
+    outcome: record.outcome,
+    party: record.party,
+    purpose: record.purpose,
+    ref: record.ref,
+    seq: record.seq,
+    subjectId: record.subjectId,
+  });
+  return hash('sha256', `dmid-audit/1\n${record.prevHash}\n${body}`, 'hex');
+}
+
+/** The record that follows `previous` (null: the first of the chain). */
+export function chainRecord(event: AccessEvent, previous: AuditRecord | null): AuditRecord {
+  const unhashed = {
+    ...event,
+    seq: previous === null ? 0 : previous.seq + 1,
+    prevHash: previous === null ? GENESIS_HASH : previous.hash,
+  };
+  return { ...unhashed, hash: auditRecordHash(unhashed) };
+}
+
+export type ChainCheck = { readonly ok: true } | { readonly ok: false; readonly brokenAt: number };
+
+/** Checks a subject's chain from its first record: sequence, links and hashes. */
+export function verifyAuditChain(records: readonly AuditRecord[]): ChainCheck {
+  let prevHash = GENESIS_HASH;
+  for (const [i, record] of records.entries()) {
+    if (record.seq !== i || record.prevHash !== prevHash || auditRecordHash(record) !== record.hash) {
+      return { ok: false, brokenAt: i };
+    }
+    prevHash = record.hash;
+  }
+  return { ok: true };
+}
+
+export interface AccessAudit {
+  /** Appends to the subject's chain; resolves once stored. */
+  record(event: AccessEvent): Promise<void>;
+  /** The subject's chain, oldest first. */
+  read(subjectId: string): Promise<AuditRecord[]>;
+}
+
+/** Parses a stored record; anything else than what dmid writes is an Error (foreign data). */
+export function parseAuditRecord(text: string): AuditRecord {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null) throw new Error('audit: not a stored record');
+  const v = value as Record<string, unknown>;
+  const textOrNull = (x: unknown): boolean => x === null || typeof x === 'string';
+  const valid =
+    typeof v.subjectId === 'string' &&
+    textOrNull(v.party) &&
+    textOrNull(v.purpose) &&
+    textOrNull(v.ref) &&
+    ACCESS_ACTIONS.some((a) => a === v.action) &&
+    typeof v.outcome === 'string' &&
+    typeof v.at === 'number' &&
+    typeof v.seq === 'number' &&
+    typeof v.prevHash === 'string' &&
+    typeof v.hash === 'string';
+  if (!valid) throw new Error('audit: a stored record does not have the stored shape');
+  return value as AuditRecord;
+}
+
+/** Most subjects the in-memory twin keeps chains for (the oldest go first). */
+const MAX_SUBJECTS = 100_000;
+
+export function createMemoryAccessAudit(): AccessAudit {
+  const chains = new Map<string, AuditRecord[]>();
+  return {
+    record(event) {
+      const chain = chains.get(event.subjectId) ?? [];
+      chain.push(chainRecord(event, chain.at(-1) ?? null));
+      chains.delete(event.subjectId);
+      chains.set(event.subjectId, chain);
+      for (const oldest of chains.keys()) {
+        if (chains.size <= MAX_SUBJECTS) break;
+        chains.delete(oldest);
+      }
+      return Promise.resolve();
+    },
+    read: (subjectId) => Promise.resolve([...(chains.get(subjectId) ?? [])]),
+  };
+}
