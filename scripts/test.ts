@@ -139,12 +139,12 @@ const FAULTS_DIR = 'test/integration/faults/';
 
 /**
  * Why the fault tests are left out of a run that names no file, or null once they pass on main. They
- * fail today, as they should: the worker exits when it loses a broker (issue 16 item 4 is not on main)
- * and a SIGKILLed worker's redone units reach identity.scores twice (docs/fault-tests.md has the
- * figures). `npm test -- faults` runs them. Set this to null when they pass.
+ * fail today, as they should: the worker exits during a rolling restart of the three brokers, and a
+ * SIGKILLed worker's redone units reach identity.scores twice (docs/fault-tests.md has the figures).
+ * `npm test -- faults` runs them. Set this to null when they pass.
  */
 const FAULTS_PENDING: string | null =
-  'the worker does not survive a lost broker yet (issue 16 item 4); run them with `npm test -- faults`';
+  "on main the worker exits during a rolling restart and a SIGKILLed worker's units reach identity.scores twice (docs/fault-tests.md); run them with `npm test -- faults`";
 
 /** The fault tests, on the cluster started for them (Redis from `infra`); the cluster stopped after. */
 async function faultPhase(files: readonly string[], infra: Infra): Promise<boolean> {
