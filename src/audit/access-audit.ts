@@ -20,6 +20,8 @@ export const ACCESS_ACTIONS = [
   'RELATIONSHIP_ENDED',
   'CONSENT_REVOKED',
   'RECEIPT_READ',
+  /** An operator opened the subject in the console (src/console/subject-access.ts). */
+  'CONSOLE_VIEW',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
