@@ -23,6 +23,7 @@ import {
   type NativeConsumer,
 } from './kafka-client.js';
 import { chunkTopicBatches } from './record-batches.js';
+import { commitTransactionOffsets } from './txn-offsets.js';
 import type { TopicRecords } from './transport.js';
 
 /** The last record of a consumed batch: committing it commits the batch. */
@@ -94,21 +95,9 @@ export function createTransactionalSender(deps: TransactionalSenderDeps): Transa
       );
       if (member !== undefined && owned.length > 0) {
         await transaction.addConsumer(member);
-        // One request per partition, in turn: the client merges concurrent ones into the first.
-        for (const position of owned) {
-          await transaction.addOffset({
-            ...position,
-            // The member's current generation: a batch fetched before a rebalance it survived still counts.
-            metadata: {
-              consumer: {
-                groupId: member.groupId,
-                generationId: member.generationId,
-                memberId: member.memberId,
-                coordinatorId: member.coordinatorId,
-              },
-            },
-          });
-        }
+        // Every partition in one request (txn-offsets.ts), with the member's current generation: a batch
+        // fetched before a rebalance it survived still counts.
+        await commitTransactionOffsets(native, transaction.id, member, owned);
       }
       await transaction.commit();
     } catch (error) {

@@ -3,7 +3,8 @@
  * - zombie-fenced: a producer whose transactional id was taken over by a newer instance cannot commit, and
  *   what it wrote is never seen by a read_committed reader;
  * - outputs-and-offsets-together: a transactional transport commits every handled batch's offsets with its
- *   outputs, and every output is read back once.
+ *   outputs, and every output is read back once; two input topics, so that one transaction's offsets span
+ *   several partitions of several topics (sent in one request, src/ingest/txn-offsets.ts).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -58,16 +59,21 @@ void test(
   TEST_TIMEOUT,
   async (t) => {
     const RECORDS = 3_000;
-    const input = await randomTopic(t, 6);
+    const inputs = [await randomTopic(t, 6), await randomTopic(t, 6)];
     const output = await randomTopic(t, 6);
     const client = testKafkaClient();
     const producer = await client.producer();
     t.after(() => producer.disconnect());
-    await produceRecords(
-      producer,
-      input,
-      Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) })),
-    );
+    for (const [n, input] of inputs.entries()) {
+      await produceRecords(
+        producer,
+        input,
+        Array.from({ length: RECORDS / 2 }, (_, i) => ({
+          key: `k${n}-${i}`,
+          value: Buffer.from(`v${n}-${i}`),
+        })),
+      );
+    }
     const groupId = randomGroupId();
     const transport = createKafkaTransport({
       client,
@@ -76,7 +82,7 @@ void test(
     });
     let handled = 0;
     const running = transport.run({
-      topics: [input],
+      topics: inputs,
       handle: async (batch) => {
         const records = batch.records.map((r) => ({ key: r.key?.toString() ?? null, value: r.value }));
         await transport.send([{ topic: output, records }], [batch]);
@@ -87,9 +93,12 @@ void test(
     await transport.stop();
     await running;
     const admin = await testAdmin(t);
-    const [committed] = await admin.fetchOffsets(groupId, [input]);
-    const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    assert.equal(total, RECORDS, 'committed offsets cover every handled record');
+    const committed = await admin.fetchOffsets(groupId, inputs);
+    for (const input of inputs) {
+      const partitions = committed.find((c) => c.topic === input)?.partitions ?? [];
+      const total = partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      assert.equal(total, RECORDS / 2, `committed offsets of ${input} cover every handled record`);
+    }
     const outputs = await readRecords({ topic: output, count: RECORDS });
     assert.equal(new Set(outputs.map((r) => r.value?.toString())).size, RECORDS, 'every output once');
     await admin.deleteGroups([groupId]).catch(() => undefined);
