@@ -36,12 +36,12 @@ import {
   type ContenderSpec,
 } from './contender-process.js';
 import { cpuPer1000, cpuSnapshot, type CpuSnapshot } from './machine-cpu.js';
-import { latencyPlotSvg, svgToPng } from './plot.js';
+import { writePlots } from './plots.js';
 import { freshKeyPrefix, freshTopics, PARTITIONS, type CompareContext } from './context.js';
 import { createProgress } from './progress.js';
 import { measureScaleOut, type ScaleOutResult } from './scale-out.js';
 import { measureLive, type LiveOptions, type LiveSession } from './live.js';
-import { describeLive, seriesPlotSvg, spread, summarizeLive } from './live-summary.js';
+import { describeLive, spread, summarizeLive } from './live-summary.js';
 
 export interface Throughput {
   readonly events: number;
@@ -285,7 +285,7 @@ function ratios(results: readonly ContenderResult[]): Record<string, number> {
   return out;
 }
 
-interface ContenderRuns {
+export interface ContenderRuns {
   readonly spec: ContenderSpec;
   readonly drained: ContenderResult[];
   readonly live: LiveSession[];
@@ -325,35 +325,6 @@ async function liveScaleOut(ctx: CompareContext, options: CompareOptions, runs: 
     out.push({ workers, capacity: session.capacity, probes: session.probes });
   }
   return out;
-}
-
-function writePlots(
-  dir: URL,
-  base: string,
-  runs: readonly ContenderRuns[],
-  results: readonly ContenderResult[],
-): void {
-  const series = results.map((r) => ({ name: r.name, points: r.latency })).filter((r) => r.points.length > 0);
-  if (series.length > 0) {
-    const svg = latencyPlotSvg(`Latency against offered load (${PARTITIONS} partitions, one run)`, series);
-    writeFileSync(new URL(`${base}.svg`, dir), svg);
-    writeFileSync(new URL(`${base}.png`, dir), svgToPng(svg));
-  }
-  const rates = [
-    ...new Set(runs.flatMap((r) => r.live.flatMap((l) => l.fixed.map((p) => p.offeredPerSecond)))),
-  ];
-  for (const rate of rates) {
-    const lines = runs.flatMap((r, colour) =>
-      r.live.map((l, rep) => ({
-        name: `${r.spec.name} #${rep + 1}`,
-        colour,
-        points: l.fixed.find((p) => p.offeredPerSecond === rate)?.series ?? [],
-      })),
-    );
-    const svg = seriesPlotSvg(`p99 per second at ${rate} events/s (every repetition)`, lines);
-    writeFileSync(new URL(`${base}-series-${rate}.svg`, dir), svg);
-    writeFileSync(new URL(`${base}-series-${rate}.png`, dir), svgToPng(svg));
-  }
 }
 
 export async function runCompare(options: CompareOptions): Promise<void> {
