@@ -206,6 +206,8 @@ async function main(): Promise<void> {
     await rp.access.putRelationship(id, 'pension-office', {
       kind: 'ENROLMENT',
       expiresAt: Date.now() + 86_400_000,
+      purpose: POLICY,
+      tokenId: null,
     });
   const server = createApiServer({
     store: setup.store,

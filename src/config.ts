@@ -64,6 +64,43 @@ export const SETTINGS = [
     schema: name,
   },
   {
+    name: 'DMID_KAFKA_TLS',
+    doc: 'Connect to Kafka over TLS (`on`), verifying the brokers against the system CAs or `DMID_KAFKA_TLS_CA_FILE`.',
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_CA_FILE',
+    doc: "PEM file of the CA(s) the Kafka brokers' certificates are checked against (with `DMID_KAFKA_TLS=on`).",
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_CERT_FILE',
+    doc: 'PEM client certificate for mutual TLS to Kafka; needs `DMID_KAFKA_TLS_KEY_FILE`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_KEY_FILE',
+    doc: 'PEM private key of `DMID_KAFKA_TLS_CERT_FILE`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_MECHANISM',
+    doc: 'SASL mechanism to log in to Kafka with (`PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`); unset: no SASL. Needs `DMID_KAFKA_SASL_USERNAME` and `DMID_KAFKA_SASL_PASSWORD`; use TLS with `PLAIN`.',
+    schema: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_USERNAME',
+    doc: 'SASL user name of this process.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_PASSWORD',
+    doc: 'SASL password. Secret: prefer `_FILE`.',
+    secret: true,
+    schema: z.string().min(1),
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -218,7 +255,7 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_RATE_LIMIT_PER_SECOND',
-    doc: 'Requests per second one relying-party client may make to the decision API, per process (token bucket refill).',
+    doc: 'Requests per second one relying-party client (or one source address without a valid key) may make to the API, shared by every API process through Redis (token bucket refill).',
     default: '50',
     schema: int(1, 100_000),
   },
@@ -227,6 +264,34 @@ export const SETTINGS = [
     doc: 'Requests one client may make at once before the rate limit applies (token bucket size).',
     default: '100',
     schema: int(1, 100_000),
+  },
+  {
+    name: 'DMID_CONSENT_PUBLIC_KEYS_FILE',
+    doc: 'PEM file of the Ed25519 public keys of the enrolment authorities whose consent tokens create relationships (docs/relying-parties.md). Unset: embedded mode trusts the demo authority of `examples/consent-authority.demo.pub.pem`; Kafka mode accepts no token (in-person proofs only).',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_CAPTURE_WINDOW_SECONDS',
+    doc: "How fresh a live biometric capture at a party's capture point must be to prove an in-person relationship, seconds.",
+    default: '600',
+    schema: int(10, 86_400),
+  },
+  {
+    name: 'DMID_IN_PERSON_RELATIONSHIP_HOURS',
+    doc: "How long a relationship proven in person (a fresh capture at the party's capture point) lasts, hours.",
+    default: '24',
+    schema: int(1, 24 * 400),
+  },
+  {
+    name: 'DMID_WEBHOOK_ALLOWED_HOSTS',
+    doc: 'Comma-separated webhook host names allowed over http and to internal addresses, for development only (e.g. `127.0.0.1`). Unset: https to public addresses only.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_ACCESS_LOG_TTL_DAYS',
+    doc: "How long a subject's access log (`dmid subject access-log`) is kept after its last record, days.",
+    default: '400',
+    schema: int(1, 3650),
   },
   {
     name: 'DMID_ALERTS_GROUP_ID',
@@ -326,6 +391,16 @@ export const TOOLING_VARIABLES = [
   },
   { name: 'DMID_LOCAL_KAFKA_PORT', doc: 'Client port of the local broker.', default: '9092' },
   {
+    name: 'DMID_LOCAL_KAFKA_SASL_PORT',
+    doc: 'Optional SASL_PLAINTEXT (SCRAM) listener port of the local broker, user `dmid`.',
+    default: '(none)',
+  },
+  {
+    name: 'DMID_LOCAL_KAFKA_SASL_PASSWORD',
+    doc: 'SCRAM password of user `dmid` on that listener.',
+    default: 'dmid-local-secret',
+  },
+  {
     name: 'DMID_LOCAL_KAFKA_CONTROLLER_PORT',
     doc: 'KRaft controller port of the local broker.',
     default: 'client port + 1',
@@ -381,6 +456,18 @@ export interface Config {
     readonly transactions: boolean;
     /** null: `<group id>-<host name>-<pid>`. */
     readonly transactionalId: string | null;
+    /** null: plaintext. PEM file paths; null: the system CAs, no client certificate. */
+    readonly tls: {
+      readonly caFile: string | null;
+      readonly certFile: string | null;
+      readonly keyFile: string | null;
+    } | null;
+    /** null: no SASL. */
+    readonly sasl: {
+      readonly mechanism: KafkaSaslMechanism;
+      readonly username: string;
+      readonly password: string;
+    } | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -434,6 +521,13 @@ export interface Config {
     readonly alertsGroupId: string;
     readonly webhookTimeoutMs: number;
     readonly webhookMaxAttempts: number;
+    /** null: the demo authority in embedded mode, no token accepted in Kafka mode. */
+    readonly consentPublicKeysFile: string | null;
+    readonly captureWindowMs: number;
+    readonly inPersonRelationshipMs: number;
+    /** null: none. */
+    readonly webhookAllowedHosts: string | null;
+    readonly accessLogTtlMs: number;
   };
   readonly ledger: {
     readonly kind: 'file' | 'evm';
@@ -531,6 +625,7 @@ function build(raw: Map<string, unknown>): Config {
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
       transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
       transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
+      ...kafkaSecurity(str),
     },
     topics: {
       prefix,
@@ -574,6 +669,11 @@ function build(raw: Map<string, unknown>): Config {
       alertsGroupId: str('DMID_ALERTS_GROUP_ID') ?? 'dmid-alerts',
       webhookTimeoutMs: num('DMID_WEBHOOK_TIMEOUT_MS'),
       webhookMaxAttempts: num('DMID_WEBHOOK_MAX_ATTEMPTS'),
+      consentPublicKeysFile: str('DMID_CONSENT_PUBLIC_KEYS_FILE'),
+      captureWindowMs: num('DMID_CAPTURE_WINDOW_SECONDS') * 1000,
+      inPersonRelationshipMs: num('DMID_IN_PERSON_RELATIONSHIP_HOURS') * 3_600_000,
+      webhookAllowedHosts: str('DMID_WEBHOOK_ALLOWED_HOSTS'),
+      accessLogTtlMs: num('DMID_ACCESS_LOG_TTL_DAYS') * 86_400_000,
     },
     ledger: {
       kind: str('DMID_LEDGER') === 'evm' ? 'evm' : 'file',
@@ -601,6 +701,40 @@ function halfLives(value: unknown): Config['halfLivesMs'] {
     throw new TypeError('DMID_HALF_LIFE_HOURS has four values');
   }
   return { TELECOM: telecom, LOCATION: location, BIOMETRIC: biometric, REGISTRY: registry };
+}
+
+export type KafkaSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** TLS and SASL to Kafka; settings that only make sense together are checked together. */
+function kafkaSecurity(str: (n: SettingName) => string | null): Pick<Config['kafka'], 'tls' | 'sasl'> {
+  const problems: string[] = [];
+  const tlsOn = str('DMID_KAFKA_TLS') === 'on';
+  const caFile = str('DMID_KAFKA_TLS_CA_FILE');
+  const certFile = str('DMID_KAFKA_TLS_CERT_FILE');
+  const keyFile = str('DMID_KAFKA_TLS_KEY_FILE');
+  if (!tlsOn && (caFile ?? certFile ?? keyFile) !== null) {
+    problems.push('DMID_KAFKA_TLS_*_FILE: set DMID_KAFKA_TLS=on to use them');
+  }
+  if ((certFile === null) !== (keyFile === null)) {
+    problems.push('DMID_KAFKA_TLS_CERT_FILE and DMID_KAFKA_TLS_KEY_FILE: set both or neither');
+  }
+  const mechanism = str('DMID_KAFKA_SASL_MECHANISM') as KafkaSaslMechanism | null;
+  const username = str('DMID_KAFKA_SASL_USERNAME');
+  const password = str('DMID_KAFKA_SASL_PASSWORD');
+  if (mechanism !== null && (username === null || password === null)) {
+    problems.push('DMID_KAFKA_SASL_MECHANISM: needs DMID_KAFKA_SASL_USERNAME and DMID_KAFKA_SASL_PASSWORD');
+  }
+  if (mechanism === null && (username ?? password) !== null) {
+    problems.push('DMID_KAFKA_SASL_USERNAME/PASSWORD: set DMID_KAFKA_SASL_MECHANISM to use them');
+  }
+  if (problems.length > 0) {
+    throw new DmidError('DMID_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    tls: tlsOn ? { caFile, certFile, keyFile } : null,
+    sasl:
+      mechanism !== null && username !== null && password !== null ? { mechanism, username, password } : null,
+  };
 }
 
 function logLevel(value: unknown): LogLevel {

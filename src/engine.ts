@@ -95,6 +95,8 @@ async function kafkaAdapters(
     // A broker restart is ridden out, not exited: /readyz says 503 meanwhile (kafka-connectivity.ts).
     reconnectForever: true,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
   });
   const admin = await client.admin();
   try {
@@ -351,6 +353,7 @@ function consoleDeps(
     registry: parts.metrics.registry,
     window: parts.window,
     audit: rp.routes.audit,
+    accessLog: rp.accessLog,
     now: Date.now,
   };
 }

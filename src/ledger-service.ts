@@ -1,7 +1,8 @@
 /**
  * Wiring of `dmid ledger-writer`: the ledger writer as its own consumer group on `identity.anchors`
  * (Kafka), proofs and receipts in Redis, the configured ledger, and the HTTP API of this process:
- * receipts (`GET /v1/anchors/:anchorId/receipt`), scores, /healthz, /readyz and /metrics.
+ * receipts (`GET /v1/anchors/:anchorId/receipt`), scores, /healthz, /readyz and /metrics. Scores and
+ * receipts need an API key and the engine's relationships and receipt grants, as on the engine's API.
  */
 import { createLedgerMetrics } from './api/ledger-metrics.js';
 import { createMetrics } from './api/metrics.js';
@@ -19,6 +20,7 @@ import { kafkaConnectivityMetrics } from './ingest/kafka-connectivity.js';
 import { createKafkaTransport } from './ingest/kafka-transport.js';
 import { ensureTopics } from './ingest/topics.js';
 import type { Logger } from './logger.js';
+import { createAccessGuards, openRelyingPartyRedis } from './relying-parties.js';
 import { createRedisStore } from './state/redis-store.js';
 
 export interface LedgerService {
@@ -53,6 +55,8 @@ export async function startLedgerService(
     // Into the process's own log, not raw lines on stderr.
     logger: (entry) => logger[entry.level]({ kafka: entry.namespace, ...entry.fields }, entry.message),
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
     // A broker restart is ridden out, not exited (kafka-connectivity.ts).
     reconnectForever: true,
   });
@@ -75,6 +79,8 @@ export async function startLedgerService(
   });
   const scores = createRedisStore({ redis: redisUrl, keyPrefix: config.redis.keyPrefix, ...config.state });
   const metrics = createMetrics();
+  // Scores and receipts are read with the engine's clients, relationships and receipt grants (Redis).
+  const guardRedis = openRelyingPartyRedis(redisUrl);
   const writer = createLedgerWriter({
     transport: createKafkaTransport({
       client,
@@ -103,6 +109,7 @@ export async function startLedgerService(
     metrics,
     halfLives: config.halfLivesMs,
     logger,
+    accessGuards: createAccessGuards(config, guardRedis, logger),
     readiness: async () => {
       const status = writer.status();
       const store = await receipts.ping().then(
@@ -130,6 +137,7 @@ export async function startLedgerService(
         await running.catch(() => undefined);
         await api.close();
         await Promise.allSettled([receipts.close(), scores.close(), ledger.close()]);
+        guardRedis.disconnect();
       })();
       return stopping;
     },

@@ -4,24 +4,30 @@
  * consumer in its own consumer group (`DMID_ALERTS_GROUP_ID`) on `identity.scores`. Embedded mode: the
  * in-memory twins, and an in-process log fed with a copy of every score (alerts/tee-transport.ts).
  */
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { AccessStore } from './access/access-store.js';
 import { DEMO_CLIENTS_FILE, clientRegistry, loadClientsFile, type ClientRegistry } from './access/clients.js';
 import { createMemoryAccessStore } from './access/memory-access-store.js';
 import { createRedisAccessStore } from './access/redis-access-store.js';
+import { consentVerifier, loadConsentPublicKeys, type ConsentVerifier } from './access/consent-token.js';
+import { createRedisRateLimiter } from './access/redis-rate-limiter.js';
 import { createRateLimiter } from './access/token-bucket.js';
 import { createAlertConsumer, type AlertConsumer } from './alerts/alert-consumer.js';
 import { createAlertDelivery, type AlertDelivery } from './alerts/alert-delivery.js';
 import type { AlertStore } from './alerts/alert-store.js';
 import { createMemoryAlertStore } from './alerts/memory-alert-store.js';
 import { createRedisAlertStore } from './alerts/redis-alert-store.js';
+import { allowedHostsOf, type WebhookTargetPolicy } from './alerts/webhook-target.js';
+import { createMemoryAccessAudit, type AccessAudit } from './audit/access-audit.js';
+import { createRedisAccessAudit } from './audit/redis-access-audit.js';
 import type { Registry } from 'prom-client';
 import {
   createRelyingPartyMetrics,
   NO_RELYING_PARTY_METRICS,
   type RelyingPartyMetrics,
 } from './api/relying-party-metrics.js';
-import type { RelyingPartyRouteDeps } from './api/routes/relying-party-routes.js';
+import type { AccessGuardDeps, RelyingPartyRouteDeps } from './api/routes/relying-party-routes.js';
 import type { Codec } from './codec/codec.js';
 import type { Config } from './config.js';
 import type { Transport } from './ingest/transport.js';
@@ -53,6 +59,8 @@ export interface RelyingParties {
   readonly clients: ClientRegistry;
   readonly access: AccessStore;
   readonly alerts: AlertStore;
+  /** Every access to a subject (`dmid subject access-log`). */
+  readonly accessLog: AccessAudit;
   /** What the API serves. */
   readonly routes: RelyingPartyRouteDeps;
   /** Starts the alert consumer and the webhook delivery; `running` settles when the consumer stops. */
@@ -77,6 +85,44 @@ function clientsFor(config: Config, embedded: boolean): ClientRegistry {
   return embedded ? loadClientsFile(DEMO_CLIENTS_FILE) : clientRegistry([]);
 }
 
+/** The demo enrolment authority of the embedded mode (its private key is public: README). */
+export const DEMO_CONSENT_PUBLIC_KEYS_FILE = fileURLToPath(
+  new URL('../examples/consent-authority.demo.pub.pem', import.meta.url),
+);
+
+function consentVerifierFor(config: Config, embedded: boolean): ConsentVerifier {
+  const file = config.relyingParties.consentPublicKeysFile;
+  if (file !== null) return consentVerifier(loadConsentPublicKeys(file));
+  // Kafka mode without authorities: no token is accepted (the demo authority's key is public).
+  return consentVerifier(embedded ? loadConsentPublicKeys(DEMO_CONSENT_PUBLIC_KEYS_FILE) : []);
+}
+
+/** How long a party may fetch the receipt of a record it received, ms (the receipts' own life). */
+const RECEIPT_GRANT_MS = 400 * 86_400_000;
+
+/**
+ * The score and receipt guards of a process that serves no decisions (`dmid ledger-writer`): the same
+ * clients, rate limits, relationships, receipt grants and access log as the engine's, from the shared Redis.
+ */
+export function createAccessGuards(config: Config, redis: Redis, logger: Logger): AccessGuardDeps {
+  const rp = config.relyingParties;
+  const keyPrefix = config.redis.keyPrefix;
+  return {
+    clients: clientsFor(config, false),
+    limiter: createRedisRateLimiter({
+      redis,
+      keyPrefix,
+      ratePerSecond: rp.rateLimitPerSecond,
+      burst: rp.rateLimitBurst,
+    }),
+    access: createRedisAccessStore({ redis, keyPrefix }),
+    accessLog: createRedisAccessAudit({ redis, keyPrefix, ttlMs: rp.accessLogTtlMs }),
+    audit: logger.child({ component: 'audit' }),
+    metrics: NO_RELYING_PARTY_METRICS,
+    now: Date.now,
+  };
+}
+
 export function createRelyingParties(options: RelyingPartiesOptions): RelyingParties {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
@@ -97,12 +143,24 @@ export function createRelyingParties(options: RelyingPartiesOptions): RelyingPar
           seenTtlSeconds: config.state.stateTtlSeconds,
         });
   const audit = logger.child({ component: 'audit' });
+  const accessLog =
+    options.redis === null
+      ? createMemoryAccessAudit(access)
+      : createRedisAccessAudit({ redis: options.redis, keyPrefix, ttlMs: rp.accessLogTtlMs });
+  const targets: WebhookTargetPolicy = { allowedHosts: allowedHostsOf(rp.webhookAllowedHosts) };
+  const bucket = { ratePerSecond: rp.rateLimitPerSecond, burst: rp.rateLimitBurst };
+  // Shared by every API process through Redis; the embedded mode is one process.
+  const limiter =
+    options.redis === null
+      ? createRateLimiter({ ...bucket, now })
+      : createRedisRateLimiter({ ...bucket, redis: options.redis, keyPrefix });
   const metrics: RelyingPartyMetrics =
     options.registry === undefined ? NO_RELYING_PARTY_METRICS : createRelyingPartyMetrics(options.registry);
   const delivery: AlertDelivery = createAlertDelivery({
     alerts,
     access,
     logger,
+    targets,
     timeoutMs: rp.webhookTimeoutMs,
     maxAttempts: rp.webhookMaxAttempts,
     ...options.delivery,
@@ -113,6 +171,8 @@ export function createRelyingParties(options: RelyingPartiesOptions): RelyingPar
     policies,
     store: options.store,
     access,
+    accessLog,
+    receiptGrantMs: RECEIPT_GRANT_MS,
     anchor: (anchor) =>
       options.anchorTransport.send([
         {
@@ -131,11 +191,21 @@ export function createRelyingParties(options: RelyingPartiesOptions): RelyingPar
     clients,
     access,
     alerts,
+    accessLog,
     routes: {
       clients,
-      limiter: createRateLimiter({ ratePerSecond: rp.rateLimitPerSecond, burst: rp.rateLimitBurst, now }),
+      limiter,
       decisions,
       access,
+      consent: {
+        verifier: consentVerifierFor(config, options.redis === null),
+        access,
+        store: options.store,
+        captureWindowMs: rp.captureWindowMs,
+        inPersonRelationshipMs: rp.inPersonRelationshipMs,
+      },
+      accessLog,
+      targets,
       alerts,
       delivery,
       audit,

@@ -81,6 +81,8 @@ export async function runEngine(config: Config, logger: Logger): Promise<number>
     return 0;
   } catch (error) {
     logger.error({ err: error }, 'dmid failed');
+    // What retrying cannot fix (authentication refused, a topic missing, this instance fenced): one line.
+    process.stderr.write(`dmid: stopped: ${startFailureLine(config, error)}\n`);
     await engine.stop().catch(() => undefined);
     return 1;
   } finally {

@@ -32,6 +32,11 @@ const CLIENT_SCHEMA = z.strictObject({
   readRawScores: z.boolean().default(false),
   /** May register a webhook and receive alerts about subjects it has a live relationship with. */
   alerts: z.boolean().default(false),
+  /**
+   * Capture points of this party (the `providerId` of its kiosks and branch devices): a fresh live
+   * biometric capture of a subject at one of them proves an in-person relationship (src/access/consent.ts).
+   */
+  capturePoints: z.array(z.string().min(1).max(128)).max(1000).default([]),
   /** The `operator` scope: the console roles this client may sign in with (docs/console.md); absent: none. */
   operator: z
     .array(z.enum(['support', 'auditor', 'policy-author']))

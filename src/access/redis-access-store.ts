@@ -3,10 +3,17 @@
  * (`<prefix>{<subjectId>}:parties`, field = client id), expiring with the last of them; subscriptions are
  * one hash of the whole deployment. Keys come from src/state/redis-keys.ts.
  */
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createPartyKeyBuilder, globalPartyKeys } from '../state/redis-keys.js';
+import { createPartyKeyBuilder, globalPartyKeys, receiptGrantKey } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
-import { parseRelationship, parseSubscription, type AccessStore } from './access-store.js';
+import {
+  parseReceiptGrant,
+  parseRelationship,
+  parseSubscription,
+  receiptGrantText,
+  type AccessStore,
+} from './access-store.js';
 
 export interface RedisAccessStoreOptions {
   /** A client that stays the caller's (close() leaves it open). */
@@ -27,10 +34,20 @@ export function createRedisAccessStore(options: RedisAccessStoreOptions): Access
   const { redis } = options;
   const keysOf = createPartyKeyBuilder(options.keyPrefix);
   const global = globalPartyKeys(options.keyPrefix);
+  const prefix = options.keyPrefix ?? 'dmid:';
+  // Token and record ids are opaque, but a key holds only fixed-alphabet text: hashed.
+  const hashed = (text: string): string => hash('sha256', text, 'hex').slice(0, 32);
+  const grantKey = (clientId: string, recordId: string): string =>
+    receiptGrantKey(prefix, clientId, recordId);
   return {
     async putRelationship(subjectId, clientId, relationship) {
       const key = keysOf(subjectId).parties;
-      const value = JSON.stringify({ kind: relationship.kind, expiresAt: relationship.expiresAt });
+      const value = JSON.stringify({
+        kind: relationship.kind,
+        expiresAt: relationship.expiresAt,
+        purpose: relationship.purpose,
+        tokenId: relationship.tokenId,
+      });
       // The hash lives as long as its longest relationship: NX sets a first expiry, GT only extends it.
       await command('putRelationship', () =>
         redis
@@ -59,6 +76,23 @@ export function createRedisAccessStore(options: RedisAccessStoreOptions): Access
         .filter(([, text]) => parseRelationship(text).expiresAt > nowMs)
         .map(([clientId]) => clientId)
         .sort();
+    },
+    async revokeConsent(tokenId, untilMs) {
+      const key = `${prefix}consent-revoked:${hashed(tokenId)}`;
+      await command('revokeConsent', () => redis.set(key, '1', 'PXAT', Math.max(untilMs, Date.now() + 1000)));
+    },
+    async isConsentRevoked(tokenId) {
+      const key = `${prefix}consent-revoked:${hashed(tokenId)}`;
+      return (await command('isConsentRevoked', () => redis.exists(key))) === 1;
+    },
+    async grantReceipt(clientId, grant, untilMs) {
+      await command('grantReceipt', () =>
+        redis.set(grantKey(clientId, grant.recordId), receiptGrantText(grant), 'PXAT', untilMs),
+      );
+    },
+    async receiptGrant(clientId, recordId) {
+      const text = await command('receiptGrant', () => redis.get(grantKey(clientId, recordId)));
+      return text === null ? null : parseReceiptGrant(text);
     },
     async putSubscription(clientId, subscription) {
       const value = JSON.stringify({ url: subscription.url, secret: subscription.secret });

@@ -1,6 +1,7 @@
 /**
- * Per-client rate limiting: one token bucket per client, in this process. A request takes a token; tokens
- * come back at `ratePerSecond` up to `burst`. With several API processes the limit applies per process.
+ * Per-client rate limiting: one token bucket per client. A request takes a token; tokens come back at
+ * `ratePerSecond` up to `burst`. This is the in-process bucket of the embedded mode (one process); with
+ * Redis, redis-rate-limiter.ts keeps the same bucket in Redis, shared by every API process.
  */
 export interface TokenBucketOptions {
   /** Tokens added per second. */
@@ -13,7 +14,7 @@ export interface TokenBucketOptions {
 export type Take = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
 
 export interface RateLimiter {
-  take(key: string): Take;
+  take(key: string): Promise<Take>;
 }
 
 /** Buckets idle this long are full again and are forgotten, ms. */
@@ -30,19 +31,22 @@ export function createRateLimiter(options: TokenBucketOptions): RateLimiter {
   };
   return {
     take(key) {
-      const t = now();
-      sweep(t);
-      const bucket = buckets.get(key) ?? { tokens: options.burst, at: t };
-      const refilled = Math.min(
-        options.burst,
-        bucket.tokens + ((t - bucket.at) / 1000) * options.ratePerSecond,
-      );
-      if (refilled >= 1) {
-        buckets.set(key, { tokens: refilled - 1, at: t });
-        return { ok: true };
-      }
-      buckets.set(key, { tokens: refilled, at: t });
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - refilled) / options.ratePerSecond)) };
+      return Promise.resolve(takeAt(key));
     },
   };
+  function takeAt(key: string): Take {
+    const t = now();
+    sweep(t);
+    const bucket = buckets.get(key) ?? { tokens: options.burst, at: t };
+    const refilled = Math.min(
+      options.burst,
+      bucket.tokens + ((t - bucket.at) / 1000) * options.ratePerSecond,
+    );
+    if (refilled >= 1) {
+      buckets.set(key, { tokens: refilled - 1, at: t });
+      return { ok: true };
+    }
+    buckets.set(key, { tokens: refilled, at: t });
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - refilled) / options.ratePerSecond)) };
+  }
 }

@@ -7,12 +7,16 @@
 import type { AccessStore } from '../access/access-store.js';
 import type { Logger } from '../logger.js';
 import type { AlertStore, Delivery, DeliveryError } from './alert-store.js';
+import { postWebhook } from './webhook-post.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signer.js';
+import { resolveTarget, type WebhookTargetPolicy } from './webhook-target.js';
 
 export interface AlertDeliveryOptions {
   readonly alerts: AlertStore;
   readonly access: Pick<AccessStore, 'subscription'>;
   readonly logger: Logger;
+  /** Where webhooks may go (https, public addresses, development hosts). */
+  readonly targets: WebhookTargetPolicy;
   /** Time a receiver has to answer, ms. Default 2000. */
   readonly timeoutMs?: number;
   /** Attempts before a delivery is parked. Default 12. */
@@ -61,27 +65,19 @@ export function createAlertDelivery(options: AlertDeliveryOptions): AlertDeliver
   async function attempt(delivery: Delivery): Promise<AttemptResult> {
     const subscription = await options.access.subscription(delivery.clientId);
     if (subscription === null) return { ok: false, error: 'NO_SUBSCRIPTION', status: null };
-    try {
-      const response = await fetch(subscription.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signatureHeader(subscription.secret, now(), delivery.body),
-          'dmid-delivery-id': delivery.deliveryId,
-        },
-        body: delivery.body,
-        // A receiver's redirect is not followed: the URL the client registered is the only one called.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await response.body?.cancel();
-      if (response.status >= 200 && response.status < 300) return { ok: true };
-      return { ok: false, error: 'HTTP_STATUS', status: response.status };
-    } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return { ok: false, error: timedOut ? 'TIMEOUT' : 'CONNECTION_FAILED', status: null };
-    }
+    // Checked again at every attempt: what the host resolves to may have changed since registration.
+    const checked = await resolveTarget(subscription.url, options.targets);
+    if (!checked.ok) return { ok: false, error: 'ADDRESS_REFUSED', status: null };
+    const headers = {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signatureHeader(subscription.secret, now(), delivery.body),
+      'dmid-delivery-id': delivery.deliveryId,
+    };
+    const result = await postWebhook(checked.target, headers, delivery.body, timeoutMs);
+    if (result.kind === 'timeout') return { ok: false, error: 'TIMEOUT', status: null };
+    if (result.kind === 'connection-failed') return { ok: false, error: 'CONNECTION_FAILED', status: null };
+    if (result.status >= 200 && result.status < 300) return { ok: true };
+    return { ok: false, error: 'HTTP_STATUS', status: result.status };
   }
 
   async function deliver(delivery: Delivery): Promise<void> {

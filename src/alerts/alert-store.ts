@@ -10,7 +10,12 @@
 import type { SeenScore } from './alert-detector.js';
 
 /** Why the last attempt failed (no response text: a receiver's body is not ours to log). */
-export type DeliveryError = 'HTTP_STATUS' | 'TIMEOUT' | 'CONNECTION_FAILED' | 'NO_SUBSCRIPTION';
+/**
+ * Why an attempt failed, for the operator's log and metrics. A client is told only `DELIVERY_FAILED`
+ * (relying-party-routes.ts): a status or a connect error would make the webhook a port scanner.
+ */
+export type DeliveryError =
+  'HTTP_STATUS' | 'TIMEOUT' | 'CONNECTION_FAILED' | 'NO_SUBSCRIPTION' | 'ADDRESS_REFUSED';
 
 export interface Delivery {
   /** `<alertId>:<clientId>`: one alert is delivered once per party. */
@@ -56,6 +61,7 @@ const ERRORS: readonly (DeliveryError | null)[] = [
   'TIMEOUT',
   'CONNECTION_FAILED',
   'NO_SUBSCRIPTION',
+  'ADDRESS_REFUSED',
   null,
 ];
 

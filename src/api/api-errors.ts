@@ -50,7 +50,12 @@ export const API_ERRORS = {
   WEBHOOK_URL_INVALID: {
     status: 400,
     retriable: false,
-    message: 'url must be an http or https URL without credentials, at most 2048 characters',
+    message: 'url must be an https URL without credentials to a public address, at most 2048 characters',
+  },
+  CONSENT_TOKEN_INVALID: {
+    status: 400,
+    retriable: false,
+    message: 'consentToken is not a consent token signed by a configured enrolment authority',
   },
   UNAUTHENTICATED: {
     status: 401,

@@ -2,7 +2,12 @@
  * Who is calling: the relying-party client of a request's API key (`Authorization: Bearer <key>`), then
  * its rate limit. Runs as the first hook of every relying-party route, before the body is read: a caller
  * without a key learns nothing else, and a client over its limit costs no parsing.
+ *
+ * A request without a valid key is limited too, per source address (`addr:<ip>`), so guessing keys or
+ * hammering the API unauthenticated costs the same tokens as calling it; the limiter is shared by every
+ * API process when it lives in Redis (redis-rate-limiter.ts).
  */
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Client, ClientRegistry } from '../access/clients.js';
 import type { RateLimiter } from '../access/token-bucket.js';
@@ -45,10 +50,12 @@ export function authenticate(deps: ClientAuthDeps) {
     const key = bearerKey(request);
     const client = key === undefined ? undefined : deps.clients.byApiKey(key);
     if (client === undefined) {
+      const limited = await limitBySource(deps, request, reply, route);
+      if (limited !== undefined) return limited;
       auditRefusal(deps, route, null, 'UNAUTHENTICATED');
       return sendApiError(reply, 'UNAUTHENTICATED');
     }
-    const taken = deps.limiter.take(client.id);
+    const taken = await deps.limiter.take(`client:${client.id}`);
     if (!taken.ok) {
       auditRefusal(deps, route, client.id, 'RATE_LIMITED');
       return sendApiError(reply, 'RATE_LIMITED', taken.retryAfterSeconds);
@@ -56,6 +63,23 @@ export function authenticate(deps: ClientAuthDeps) {
     clients.set(request, client);
     return undefined;
   };
+}
+
+/**
+ * Takes a token of the request's source address; answers 429 and returns the reply when there is none.
+ * Used for requests that have no client: without a valid key, and the person's own consent routes.
+ */
+export async function limitBySource(
+  deps: Pick<ClientAuthDeps, 'limiter' | 'audit' | 'metrics'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: string | undefined,
+): Promise<FastifyReply | undefined> {
+  // The address hashed: a Redis key is no place for it.
+  const taken = await deps.limiter.take(`addr:${hash('sha256', request.ip, 'hex').slice(0, 32)}`);
+  if (taken.ok) return undefined;
+  auditRefusal(deps, route, null, 'RATE_LIMITED');
+  return sendApiError(reply, 'RATE_LIMITED', taken.retryAfterSeconds);
 }
 
 /** The client `authenticate` found for this request; a route without the hook is a bug. */

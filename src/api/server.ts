@@ -30,9 +30,12 @@ import { codeOfBodyError, codeOfClientStatus, sendApiError } from './api-errors.
 import { UNMATCHED_ROUTE, type DmidMetrics } from './metrics.js';
 import type { ReadinessSource } from './readiness.js';
 import { HEALTH_ROUTE, METRICS_ROUTE, READY_ROUTE, registerHealthRoutes } from './routes/health-routes.js';
+import { registerConsentRoutes } from './routes/consent-routes.js';
 import {
+  receiptGuard,
   registerRelyingPartyRoutes,
   scoreReadGuard,
+  type AccessGuardDeps,
   type RelyingPartyRouteDeps,
 } from './routes/relying-party-routes.js';
 import { registerScoreRoute } from './routes/score-route.js';
@@ -59,7 +62,10 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface ApiServerOptions {
   /** Where scores are read from (only `readScore` is used). */
   readonly store: Pick<StateStore, 'readScore'>;
-  /** Where anchor receipts are read from; without it `GET /v1/anchors/:anchorId/receipt` is not served. */
+  /**
+   * Where anchor receipts are read from; without it, or without relying parties (receipts are served only
+   * to the party that received the record), `GET /v1/anchors/:anchorId/receipt` is not served.
+   */
   readonly receipts?: Pick<ReceiptStore, 'readReceipt'>;
   readonly metrics: DmidMetrics;
   /** Whether this process is ready (Kafka, Redis, consumption); see readiness.ts. */
@@ -75,6 +81,12 @@ export interface ApiServerOptions {
   readonly readinessTimeoutMs?: number;
   /** The relying-party routes (decisions, relationships, alerts); absent: not served. */
   readonly relyingParties?: RelyingPartyRouteDeps;
+  /**
+   * Who may read scores and receipts in a process without the relying-party routes (the ledger writer):
+   * API keys, relationships and receipt grants from the shared Redis. Absent there: scores are open
+   * (a bare development server) and receipts are not served.
+   */
+  readonly accessGuards?: AccessGuardDeps;
   /** The operators' console under /console (src/console/); absent: not served (`DMID_CONSOLE=off`). */
   readonly console?: ConsoleDeps;
 }
@@ -113,6 +125,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
   });
   addHooks(app, options.metrics);
+  const guards: AccessGuardDeps | undefined = options.relyingParties ?? options.accessGuards;
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) => sendApiError(reply, 'ROUTE_NOT_FOUND'));
   registerScoreRoute(app, {
@@ -121,12 +134,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     halfLives: options.halfLives,
     now: options.now ?? Date.now,
     storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
-    ...(options.relyingParties === undefined ? {} : { guard: scoreReadGuard(options.relyingParties) }),
+    ...(guards === undefined ? {} : { guard: scoreReadGuard(guards) }),
   });
-  if (options.relyingParties !== undefined) registerRelyingPartyRoutes(app, options.relyingParties);
-  if (options.receipts !== undefined) {
+  if (options.relyingParties !== undefined) {
+    registerRelyingPartyRoutes(app, options.relyingParties);
+    registerConsentRoutes(app, options.relyingParties);
+  }
+  // Receipts are for the parties that received their records: without guards, nobody may read one.
+  if (options.receipts !== undefined && guards !== undefined) {
     registerReceiptRoute(app, {
       receipts: options.receipts,
+      guard: receiptGuard(guards),
       storeTimeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     });
   }

@@ -18,6 +18,7 @@ import { ledgerCommand, LEDGER_HELP } from './ledger-command.js';
 import { ledgerWriterCommand, LEDGER_WRITER_HELP } from './ledger-writer-command.js';
 import { receiptCommand, RECEIPT_HELP } from './receipt-command.js';
 import { subjectCommand, SUBJECT_HELP } from './subject-command.js';
+import { consentCommand, CONSENT_HELP } from './consent-command.js';
 import { stateCommand, STATE_HELP } from './state-command.js';
 
 interface Command {
@@ -65,10 +66,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     subcommands: ['verify'],
   },
   subject: {
-    summary: 'erase a subject (its salt: anchors become unlinkable)',
+    summary: "erase a subject; print a subject's access log",
     help: SUBJECT_HELP,
     run: subjectCommand,
-    subcommands: ['erase'],
+    subcommands: ['erase', 'access-log'],
+  },
+  consent: {
+    summary: 'make enrolment-authority keys; issue consent tokens',
+    help: CONSENT_HELP,
+    run: consentCommand,
+    subcommands: ['keygen', 'issue'],
   },
   state: {
     summary: 'the state store after a loss: status, accept its epoch, rebuild it from the signal topics',

@@ -22,8 +22,8 @@ import {
   type KafkaProducer,
   type NativeConsumer,
 } from './kafka-client.js';
+import { commitOffsetsInTransaction } from './kafka-txn-offsets.js';
 import { chunkTopicBatches } from './record-batches.js';
-import { commitTransactionOffsets } from './txn-offsets.js';
 import type { TopicRecords } from './transport.js';
 
 /** The last record of a consumed batch: committing it commits the batch. */
@@ -95,9 +95,8 @@ export function createTransactionalSender(deps: TransactionalSenderDeps): Transa
       );
       if (member !== undefined && owned.length > 0) {
         await transaction.addConsumer(member);
-        // Every partition in one request (txn-offsets.ts), with the member's current generation: a batch
-        // fetched before a rebalance it survived still counts.
-        await commitTransactionOffsets(native, transaction.id, member, owned);
+        // One TxnOffsetCommit for every partition of the transaction (the client would send one each).
+        await commitOffsetsInTransaction(native, transaction.id, member, owned);
       }
       await transaction.commit();
     } catch (error) {

@@ -137,21 +137,25 @@ const REGISTRY = textFailures('registry');
 const NAME_MATCH = scoreFailures('nameMatch');
 
 /** Hex digests are at least 128 bits (32 hex characters); raw identifiers are at most 18 characters. */
-const MIN_HEX_DIGEST_LENGTH = 32;
+/** A SHA-256 digest in lower-case hex: the only form a hash field may take. */
+const HEX_DIGEST_LENGTH = 64;
 
 /**
- * A hash field (`msisdnHash`) holding nothing but a hex digest is opaque, whatever digit runs the digest
- * happens to contain: without this, about 1 in 90 random SHA-256 hex digests would be refused as an
- * identifier-shaped run (pii-guard.ts). Anything else goes through the full guard.
+ * A hash field (`msisdnHash`) must be exactly a SHA-256 digest, 64 lower-case hex digits; then it is
+ * opaque, whatever digit runs it happens to contain (without this, about 1 in 90 random digests would be
+ * refused as an identifier-shaped run, pii-guard.ts). Anything else is refused as `PII_IN_FIELD` and
+ * redacted: a "hash" that is not one may be the raw number itself (`13800138000abcdef...` passed a looser
+ * hex test), and a field meant for a pseudonymised value has no other use.
  */
 function checkHashPii(value: string, failures: TextFailures): ValidationResult {
-  return isHexDigest(value) ? VALID : checkTextPii(value, failures);
+  // Blank is left to the FIELD_EMPTY rule (PII checks run first, and a blank value holds no identifier).
+  return isHexDigest(value) || value.trim() === '' ? VALID : failures.pii;
 }
 
 function isHexDigest(value: string): boolean {
-  if (value.length < MIN_HEX_DIGEST_LENGTH) return false;
+  if (value.length !== HEX_DIGEST_LENGTH) return false;
   for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i) | 0x20; // lower-cases letters; digits are unchanged
+    const c = value.charCodeAt(i);
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
   }
   return true;

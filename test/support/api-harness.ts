@@ -12,6 +12,7 @@ import { createApiServer, type ApiServer, type ApiServerOptions } from '../../sr
 import type { IdentityScore } from '../../src/codec/types.js';
 import { DEFAULT_HALF_LIVES_MS } from '../../src/scoring/decay.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
+import type { Scorer } from '../../src/scoring/scorer.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { goodArrivals, scoreOf, subjectId, T0, type Arrivals } from './evidence-factory.js';
 
@@ -91,13 +92,14 @@ export function identityScore(
   subject: string = subjectId(),
   atMs = T0,
   arrivals: Arrivals = goodArrivals(),
+  scorer?: Scorer,
 ): IdentityScore {
-  return toIdentityScore({ ...scoreOf(arrivals, atMs), subjectId: subject }, randomUUID());
+  return toIdentityScore({ ...scoreOf(arrivals, atMs, scorer), subjectId: subject }, randomUUID());
 }
 
 /** Caches a score of a new subject in the harness's store; returns it. */
-export async function cacheScore(harness: ApiHarness, atMs = T0): Promise<IdentityScore> {
-  const score = identityScore(subjectId(), atMs);
+export async function cacheScore(harness: ApiHarness, atMs = T0, scorer?: Scorer): Promise<IdentityScore> {
+  const score = identityScore(subjectId(), atMs, goodArrivals(), scorer);
   await harness.store.saveScores([{ version: 1, score }]);
   return score;
 }

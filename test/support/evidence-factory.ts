@@ -47,7 +47,7 @@ export function telecom(o: Partial<TelecomSignal> = {}): TelecomSignal {
     subjectId: o.subjectId ?? SUBJECT,
     providerId: o.providerId ?? 'carrier-cmcc',
     observedAt: o.observedAt ?? hoursAgo(1),
-    msisdnHash: o.msisdnHash ?? 'msisdn-3f9a1c',
+    msisdnHash: o.msisdnHash ?? '60374df52b1ae9f5eb56cbc7359c0aabfad8bc81da59d0f39189d33243672224',
     carrier: o.carrier ?? 'CMCC',
     lineType: o.lineType ?? 'POSTPAID',
     tenureDays: o.tenureDays ?? 800,

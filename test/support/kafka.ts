@@ -33,7 +33,7 @@ export function randomGroupId(): string {
   return `test-group-${suffix()}`;
 }
 
-/** A client on the test brokers; quieter than the default (kafkajs warns about every retry). */
+/** A client on the test brokers; quieter than the default (which warns about every failed connection). */
 export function testKafkaClient(overrides: Partial<KafkaClientOptions> = {}): KafkaClient {
   return createKafkaClient({
     brokers: kafkaBrokers(),

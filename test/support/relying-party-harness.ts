@@ -4,7 +4,11 @@
  * consumer in its own group, and the API on a free port with the demo clients. Everything is stopped and
  * cleaned up after the test.
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { issueConsentToken } from '../../src/access/consent-token.js';
 import { pino } from 'pino';
 import { DEMO_CLIENTS_FILE } from '../../src/access/clients.js';
 import { createRateLimiter } from '../../src/access/token-bucket.js';
@@ -14,6 +18,7 @@ import { loadConfig } from '../../src/config.js';
 import { createKafkaTransport } from '../../src/ingest/kafka-transport.js';
 import {
   createRelyingParties,
+  DEMO_CONSENT_PUBLIC_KEYS_FILE,
   openRelyingPartyRedis,
   type RelyingParties,
 } from '../../src/relying-parties.js';
@@ -32,6 +37,40 @@ export const KEYS = {
   pension: 'demo-pension-key-0003-not-secret',
   carrier: 'demo-carrier-key-0004-not-secret',
 } as const;
+
+/** The client id and the one policy (purpose) of each demo key. */
+export const PARTY_OF: Readonly<Record<string, { party: string; purpose: string }>> = {
+  [KEYS.hospital]: { party: 'city-hospital', purpose: 'hospital.outpatient-checkin' },
+  [KEYS.insurer]: { party: 'acme-insurance', purpose: 'insurer.claim-payout' },
+  [KEYS.pension]: { party: 'pension-office', purpose: 'social-insurance.pension-eligibility' },
+  [KEYS.carrier]: { party: 'metro-carrier', purpose: 'telecom.sim-replacement' },
+};
+
+/** The demo enrolment authority's private key (public on purpose, like the demo API keys). */
+export const DEMO_AUTHORITY_KEY = createPrivateKey(
+  /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----/.exec(
+    readFileSync(
+      fileURLToPath(new URL('../../examples/consent-authority.demo.key.pem', import.meta.url)),
+      'utf8',
+    ),
+  )?.[0] ?? '',
+);
+
+/** A consent token of the demo authority for the party of `key` (its policy as purpose), a day long. */
+export function consentToken(
+  key: string,
+  subject: string,
+  overrides: Partial<{ party: string; purpose: string; expiresAt: number; signer: KeyObject }> = {},
+): string {
+  const of = PARTY_OF[key];
+  if (of === undefined) throw new Error('not a demo key');
+  return issueConsentToken(overrides.signer ?? DEMO_AUTHORITY_KEY, {
+    party: overrides.party ?? of.party,
+    purpose: overrides.purpose ?? of.purpose,
+    subjectId: subject,
+    expiresAt: overrides.expiresAt ?? Date.now() + 86_400_000,
+  });
+}
 
 export interface HttpAnswer {
   readonly status: number;
@@ -57,6 +96,8 @@ export interface RelyingPartyHarness {
   readonly request: Requester;
   /** The same parts behind a second API whose rate limit is `ratePerSecond` with bursts of `burst`. */
   limited(ratePerSecond: number, burst: number): Promise<Requester>;
+  /** Registers a relationship of the party of `key` with `subject` from a demo consent token; asserts 201. */
+  relate(key: string, subject: string): Promise<void>;
   /** Publishes `arrivals` (scripted at T0) for a new subject, shifted to now; resolves once it is scored. */
   subject(arrivals: Arrivals): Promise<string>;
 }
@@ -116,6 +157,9 @@ export async function startRelyingParties(
     DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix,
     DMID_CLIENTS_FILE: DEMO_CLIENTS_FILE,
     DMID_ALERTS_GROUP_ID: randomGroupId(),
+    DMID_CONSENT_PUBLIC_KEYS_FILE: DEMO_CONSENT_PUBLIC_KEYS_FILE,
+    // The tests' webhook receivers listen on loopback over http: a development host.
+    DMID_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   });
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
@@ -156,13 +200,21 @@ export async function startRelyingParties(
     await redis.quit();
   };
   const shift = Date.now() - T0;
+  const request = requester(url);
   return {
     pipeline,
     rp,
     url,
     logs: () => lines.map(parseLine),
     logText: () => lines.join(''),
-    request: requester(url),
+    request,
+    async relate(key, subject) {
+      const answer = await request('POST', '/v1/relationships', {
+        key,
+        body: { consentToken: consentToken(key, subject) },
+      });
+      if (answer.status !== 201) throw new Error(`relationship refused: ${answer.text}`);
+    },
     limited: async (ratePerSecond, burst) => requester(await serve(ratePerSecond, burst)),
     async subject(arrivals) {
       const subject = subjectId();

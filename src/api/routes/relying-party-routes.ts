@@ -2,8 +2,7 @@
  * The relying-party routes, all behind an API key (client-auth.ts) and the client's rate limit:
  *
  *   POST   /v1/decisions                 {subjectId, policy} -> a decision record, anchored
- *   POST   /v1/relationships             {subjectId, kind, expiresAt} -> 201, the relationship
- *   DELETE /v1/relationships/:subjectId  -> 204
+ *   (relationships: consent-routes.ts; receipts: receipt-route.ts)
  *   PUT    /v1/subscription              {url} -> the subscription with its signing secret (shown once)
  *   DELETE /v1/subscription              -> 204
  *   GET    /v1/alerts/parked             -> this client's deliveries that ran out of attempts
@@ -11,16 +10,21 @@
  *
  * Bodies are strict: an unknown property, a malformed subject id or a body over 1 KiB is refused with its
  * own error code. A subject without a live relationship with the caller answers 404 SUBJECT_NOT_FOUND,
- * exactly as a subject dmid does not know.
+ * exactly as a subject dmid does not know. Every decision and score read goes to the subject's access log
+ * (src/audit/), and entitles the party to the receipt of what it received. A webhook URL must be https to
+ * a public address (src/alerts/webhook-target.ts), and a failed delivery is told to the client only as
+ * `DELIVERY_FAILED`.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { AccessStore } from '../../access/access-store.js';
-import { RELATIONSHIP_KINDS, type RelationshipKind } from '../../access/access-store.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessStore, Relationship } from '../../access/access-store.js';
 import type { ClientRegistry } from '../../access/clients.js';
+import type { ConsentDeps } from '../../access/consent.js';
 import type { RateLimiter } from '../../access/token-bucket.js';
 import type { AlertDelivery } from '../../alerts/alert-delivery.js';
 import type { AlertStore } from '../../alerts/alert-store.js';
+import { resolveTarget, type WebhookTargetPolicy } from '../../alerts/webhook-target.js';
+import type { AccessAudit } from '../../audit/access-audit.js';
 import type { Logger } from '../../logger.js';
 import type { DecisionService } from '../../policy/decision-service.js';
 import { canRetry, DmidError, isDmidError } from '../../errors.js';
@@ -28,17 +32,19 @@ import { ERROR_BODY_SCHEMA, sendApiError, type ApiErrorCode } from '../api-error
 import { withDeadline } from '../deadline.js';
 import { auditRefusal, authenticate, clientOf } from '../client-auth.js';
 import type { RelyingPartyMetrics } from '../relying-party-metrics.js';
-import { refusalOf, type ScoreReadGuard } from './score-route.js';
+import type { ReceiptGuard } from './receipt-route.js';
+import type { ScoreReadGuard } from './score-route.js';
 import { DECISION_RESPONSE_SCHEMA, PARKED_RESPONSE_SCHEMA } from './relying-party-schemas.js';
+import { fieldOf, subjectGuard, SUBJECT_ID } from './route-guards.js';
 
 export const DECISIONS_ROUTE = '/v1/decisions';
-export const RELATIONSHIPS_ROUTE = '/v1/relationships';
 export const SUBSCRIPTION_ROUTE = '/v1/subscription';
 export const PARKED_ROUTE = '/v1/alerts/parked';
 
-/** Longest relationship registered at once, days: consent is renewed, not granted forever. */
-export const MAX_RELATIONSHIP_DAYS = 400;
-const DAY_MS = 86_400_000;
+/** How long a party may fetch the receipt of a record it received, ms (the receipts' own life). */
+const RECEIPT_GRANT_MS = 400 * 86_400_000;
+/** What a client sees of a failed delivery: no status, no connect error (they would map the inside). */
+export const DELIVERY_FAILED = 'DELIVERY_FAILED';
 /**
  * Longest a decision may take, ms: reads from Redis and the anchor acknowledged by Kafka (all in-sync
  * replicas). Past it the answer is 503 and no decision is returned: an unanchored one must not be relied on.
@@ -51,6 +57,12 @@ export interface RelyingPartyRouteDeps {
   readonly limiter: RateLimiter;
   readonly decisions: DecisionService;
   readonly access: AccessStore;
+  /** Proofs that make relationships: consent tokens, in-person captures. */
+  readonly consent: ConsentDeps;
+  /** Every access to a subject, for the person (`dmid subject access-log`). */
+  readonly accessLog: AccessAudit;
+  /** Where webhooks may go. */
+  readonly targets: WebhookTargetPolicy;
   readonly alerts: Pick<AlertStore, 'parked' | 'requeueParked'>;
   readonly delivery: Pick<AlertDelivery, 'wake'>;
   /** The audit log: decisions and refusals, no subject id. */
@@ -59,7 +71,6 @@ export interface RelyingPartyRouteDeps {
   readonly now: () => number;
 }
 
-const SUBJECT_ID = { type: 'string', pattern: '^[a-z2-7]{32}$' } as const;
 const ERRORS = { '4xx': ERROR_BODY_SCHEMA, '5xx': ERROR_BODY_SCHEMA } as const;
 
 const DECISION_BODY = {
@@ -69,64 +80,12 @@ const DECISION_BODY = {
   properties: { subjectId: SUBJECT_ID, policy: { type: 'string', pattern: '^[a-z][a-z0-9.-]{0,127}$' } },
 } as const;
 
-const RELATIONSHIP_BODY = {
-  type: 'object',
-  required: ['subjectId', 'kind', 'expiresAt'],
-  additionalProperties: false,
-  properties: {
-    subjectId: SUBJECT_ID,
-    kind: { type: 'string', enum: [...RELATIONSHIP_KINDS] },
-    expiresAt: { type: 'integer' },
-  },
-} as const;
-
 const SUBSCRIPTION_BODY = {
   type: 'object',
   required: ['url'],
   additionalProperties: false,
   properties: { url: { type: 'string', minLength: 1, maxLength: MAX_URL_LENGTH } },
 } as const;
-
-const SUBJECT_PARAMS = {
-  type: 'object',
-  required: ['subjectId'],
-  additionalProperties: false,
-  properties: { subjectId: SUBJECT_ID },
-} as const;
-
-/** A raw identifier (or a typo) as subjectId is refused before validation, never echoed or logged. */
-function subjectGuard(pick: (request: { body: unknown; params: unknown }) => unknown) {
-  return (
-    request: { body: unknown; params: unknown },
-    reply: Parameters<typeof sendApiError>[0],
-    done: () => void,
-  ): void => {
-    const value = pick(request);
-    if (value === undefined || refusalOf(value) === null) {
-      done();
-      return;
-    }
-    void sendApiError(reply, 'SUBJECT_ID_MALFORMED');
-  };
-}
-
-function fieldOf(value: unknown, name: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const field: unknown = Reflect.get(value, name);
-  return field;
-}
-
-function isWebhookUrl(text: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return false;
-  }
-  return (
-    (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === ''
-  );
-}
 
 export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPartyRouteDeps): void {
   const onRequest = authenticate(deps);
@@ -165,39 +124,6 @@ export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPa
     },
   });
 
-  app.post<{ Body: { subjectId: string; kind: RelationshipKind; expiresAt: number } }>(RELATIONSHIPS_ROUTE, {
-    schema: { body: RELATIONSHIP_BODY, response: ERRORS },
-    onRequest,
-    preValidation: subjectGuard((r) => fieldOf(r.body, 'subjectId')),
-    handler: async (request, reply) => {
-      const client = clientOf(request);
-      const { subjectId, kind, expiresAt } = request.body;
-      const t = deps.now();
-      if (expiresAt <= t || expiresAt > t + MAX_RELATIONSHIP_DAYS * DAY_MS) {
-        return sendApiError(reply, 'RELATIONSHIP_EXPIRY_INVALID');
-      }
-      await deps.access.putRelationship(subjectId, client.id, { kind, expiresAt });
-      deps.audit.info(
-        { audit: 'relationship', clientId: client.id, kind, expiresAt },
-        'relationship registered',
-      );
-      return reply.code(201).send({ subjectId, kind, expiresAt });
-    },
-  });
-
-  app.delete<{ Params: { subjectId: string } }>(`${RELATIONSHIPS_ROUTE}/:subjectId`, {
-    schema: { params: SUBJECT_PARAMS, response: ERRORS },
-    onRequest,
-    preValidation: subjectGuard((r) => fieldOf(r.params, 'subjectId')),
-    handler: async (request, reply) => {
-      const client = clientOf(request);
-      // 204 whether or not there was one: the answer says nothing about the subject.
-      await deps.access.removeRelationship(request.params.subjectId, client.id);
-      deps.audit.info({ audit: 'relationship-ended', clientId: client.id }, 'relationship ended');
-      return reply.code(204).send();
-    },
-  });
-
   app.put<{ Body: { url: string } }>(SUBSCRIPTION_ROUTE, {
     schema: { body: SUBSCRIPTION_BODY, response: ERRORS },
     onRequest,
@@ -207,7 +133,10 @@ export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPa
         refuse(SUBSCRIPTION_ROUTE, client.id, 'SCOPE_MISSING');
         return sendApiError(reply, 'SCOPE_MISSING');
       }
-      if (!isWebhookUrl(request.body.url)) return sendApiError(reply, 'WEBHOOK_URL_INVALID');
+      // Checked here for a clear answer, and again at every delivery (what a name resolves to changes).
+      if (!(await resolveTarget(request.body.url, deps.targets)).ok) {
+        return sendApiError(reply, 'WEBHOOK_URL_INVALID');
+      }
       // A new secret at every PUT: registering again is how a client rotates it.
       const subscription = { url: request.body.url, secret: randomBytes(32).toString('hex') };
       await deps.access.putSubscription(client.id, subscription);
@@ -236,8 +165,8 @@ export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPa
           alertId: d.alertId,
           attempts: d.attempts,
           createdAt: d.createdAt,
-          lastError: d.lastError,
-          lastStatus: d.lastStatus,
+          lastError: d.lastError === null ? null : DELIVERY_FAILED,
+          lastStatus: null,
           alert: JSON.parse(d.body) as unknown,
         })),
       };
@@ -259,7 +188,14 @@ export function registerRelyingPartyRoutes(app: FastifyInstance, deps: RelyingPa
  * The score route with relying parties configured: a client needs the `readRawScores` scope, and a live
  * relationship with the subject; without one it is answered like an unknown subject.
  */
-export function scoreReadGuard(deps: RelyingPartyRouteDeps): ScoreReadGuard {
+/** What the score and receipt guards need: a process serving no decisions (the ledger writer) has these. */
+export type AccessGuardDeps = Pick<
+  RelyingPartyRouteDeps,
+  'clients' | 'limiter' | 'access' | 'accessLog' | 'audit' | 'metrics' | 'now'
+>;
+
+export function scoreReadGuard(deps: AccessGuardDeps): ScoreReadGuard {
+  const relationships = new WeakMap<FastifyRequest, Relationship>();
   return {
     onRequest: authenticate(deps),
     async check(request, subjectId) {
@@ -269,11 +205,57 @@ export function scoreReadGuard(deps: RelyingPartyRouteDeps): ScoreReadGuard {
         auditRefusal(deps, route, client.id, 'SCOPE_MISSING');
         return 'SCOPE_MISSING';
       }
-      if ((await deps.access.liveRelationship(subjectId, client.id, deps.now())) === null) {
+      const relationship = await deps.access.liveRelationship(subjectId, client.id, deps.now());
+      if (relationship === null) {
         auditRefusal(deps, route, client.id, 'SUBJECT_NOT_FOUND');
         return 'SUBJECT_NOT_FOUND';
       }
+      relationships.set(request, relationship);
       return null;
+    },
+    async served(request, subjectId, scoreId) {
+      const client = clientOf(request);
+      const t = deps.now();
+      const purpose = relationships.get(request)?.purpose ?? null;
+      await deps.accessLog.record(
+        {
+          subjectId,
+          party: client.id,
+          purpose,
+          action: 'SCORE_READ',
+          outcome: scoreId === null ? 'NO_SCORE' : 'SERVED',
+          ref: scoreId,
+          at: t,
+        },
+        scoreId === null ? undefined : { receiptGrantUntil: t + RECEIPT_GRANT_MS },
+      );
+      deps.audit.info({ audit: 'score-read', clientId: client.id, served: scoreId !== null }, 'score read');
+    },
+  };
+}
+
+/** The receipt route's guard: an API key, and a grant for the record (written when it was served). */
+export function receiptGuard(deps: AccessGuardDeps): ReceiptGuard {
+  return {
+    onRequest: authenticate(deps),
+    async entitled(request, recordId) {
+      const client = clientOf(request);
+      const grant = await deps.access.receiptGrant(client.id, recordId);
+      if (grant === null) {
+        auditRefusal(deps, request.routeOptions.url, client.id, 'RECEIPT_NOT_FOUND');
+        return false;
+      }
+      await deps.accessLog.record({
+        subjectId: grant.subjectId,
+        party: client.id,
+        purpose: grant.purpose,
+        action: 'RECEIPT_READ',
+        outcome: 'SERVED',
+        ref: recordId,
+        at: deps.now(),
+      });
+      deps.audit.info({ audit: 'receipt-read', clientId: client.id }, 'receipt read');
+      return true;
     },
   };
 }

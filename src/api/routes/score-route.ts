@@ -54,6 +54,8 @@ export interface ScoreReadGuard {
     request: FastifyRequest,
     subjectId: string,
   ) => Promise<'SCOPE_MISSING' | 'SUBJECT_NOT_FOUND' | null>;
+  /** After a permitted read: `scoreId` of the score served, or null (none cached). Audits it. */
+  readonly served: (request: FastifyRequest, subjectId: string, scoreId: string | null) => Promise<void>;
 }
 
 interface ScoreRequest {
@@ -78,7 +80,12 @@ const REASON_SCHEMA = {
   type: 'object',
   required: ['code', 'dimension', 'impact'],
   additionalProperties: false,
-  properties: { code: { type: 'string' }, dimension: { type: 'string' }, impact: { type: 'number' } },
+  properties: {
+    code: { type: 'string' },
+    dimension: { type: 'string' },
+    impact: { type: 'number' },
+    logOdds: { type: 'number' },
+  },
 } as const;
 
 /** JSON schema of {@link ScoreResponse}, in the contract's field order; fast-json-stringify compiles it. */
@@ -198,6 +205,7 @@ async function handleScore(
     request.log.warn({ code: isDmidError(error) ? error.code : undefined }, 'score store unavailable');
     return sendApiError(reply, 'STORE_UNAVAILABLE');
   }
+  await deps.guard?.served(request, request.params.subjectId, cached?.score.scoreId ?? null);
   if (cached === null) return sendApiError(reply, 'SUBJECT_NOT_FOUND');
   return toScoreResponse(cached.score, deps.now(), deps.halfLives);
 }

@@ -28,7 +28,7 @@ function startWriterProcess(pipeline: TestPipeline, ledgerFile: string, groupId:
       DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix,
       DMID_TOPIC_PARTITIONS: '3',
       DMID_LEDGER_GROUP_ID: groupId,
-      // The killed writer holds its partitions until the group evicts it: 8 s instead of kafkajs's 30.
+      // The killed writer holds its partitions until the group evicts it: 8 s instead of the default 30.
       DMID_KAFKA_SESSION_TIMEOUT_MS: '8000',
       DMID_LEDGER_FILE: ledgerFile,
       DMID_LEDGER_BATCH_MS: '100',

@@ -16,6 +16,11 @@ import { verifyReceipt } from '../../../src/anchor/verify-receipt.js';
 import { createMetrics } from '../../../src/api/metrics.js';
 import { createApiServer } from '../../../src/api/server.js';
 import { main } from '../../../src/cli/main.js';
+import { DEMO_CLIENTS_FILE } from '../../../src/access/clients.js';
+import { loadConfig } from '../../../src/config.js';
+import { createAccessGuards, openRelyingPartyRedis } from '../../../src/relying-parties.js';
+import { subjectId } from '../../support/evidence-factory.js';
+import { redisUrl } from '../../support/redis.js';
 import { DEFAULT_HALF_LIVES_MS } from '../../../src/scoring/decay.js';
 import { tempDir } from '../../support/anchors.js';
 import { captureIo } from '../../support/cli-io.js';
@@ -83,6 +88,14 @@ void test('scores flow, every anchor gets one receipt, and every receipt verifie
   );
 
   // The API serves the same document; `dmid receipt verify` checks it with the record and a copy of the ledger.
+  // Receipts go only to a party that received the record, with its API key (issue 18).
+  const guardRedis = openRelyingPartyRedis(redisUrl());
+  t.after(() => guardRedis.disconnect());
+  const guards = createAccessGuards(
+    loadConfig({ DMID_CLIENTS_FILE: DEMO_CLIENTS_FILE, DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix }),
+    guardRedis,
+    pino({ level: 'silent' }),
+  );
   const api = createApiServer({
     store: pipeline.store,
     receipts: store,
@@ -90,20 +103,31 @@ void test('scores flow, every anchor gets one receipt, and every receipt verifie
     readiness: () => ({ ready: true, checks: {} }),
     halfLives: DEFAULT_HALF_LIVES_MS,
     logger: pino({ level: 'silent' }),
+    accessGuards: guards,
   });
   t.after(() => api.close());
   const sample = all[0];
   assert.ok(sample !== undefined);
-  const response = await api.app.inject({
-    method: 'GET',
-    url: `/v1/anchors/${sample.anchor.anchorId}/receipt`,
-  });
+  const get = (anchorId: string, key?: string) =>
+    api.app.inject({
+      method: 'GET',
+      url: `/v1/anchors/${anchorId}/receipt`,
+      headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
+    });
+  const pensionKey = 'demo-pension-key-0003-not-secret';
+  assert.equal((await get(sample.anchor.anchorId)).statusCode, 401);
+  assert.equal((await get(sample.anchor.anchorId, pensionKey)).statusCode, 404);
+  // As the engine records it when the pension office reads the score.
+  await guards.access.grantReceipt(
+    'pension-office',
+    { recordId: sample.anchor.recordId, subjectId: subjectId(), purpose: null },
+    Date.now() + 60_000,
+  );
+  const response = await get(sample.anchor.anchorId, pensionKey);
   assert.equal(response.statusCode, 200);
   assert.deepEqual(JSON.parse(response.body), sample);
-  const missing = await api.app.inject({
-    method: 'GET',
-    url: '/v1/anchors/00000000-0000-4000-8000-000000000000/receipt',
-  });
+  assert.equal((await get(sample.anchor.anchorId, 'demo-insurer-key-0002-not-secret')).statusCode, 404);
+  const missing = await get('00000000-0000-4000-8000-000000000000', pensionKey);
   assert.equal(missing.statusCode, 404);
   const dir = await tempDir(t);
   const scoreRecord = scores.records.find(

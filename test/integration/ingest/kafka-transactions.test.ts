@@ -3,11 +3,13 @@
  * - zombie-fenced: a producer whose transactional id was taken over by a newer instance cannot commit, and
  *   what it wrote is never seen by a read_committed reader;
  * - outputs-and-offsets-together: a transactional transport commits every handled batch's offsets with its
- *   outputs, and every output is read back once; two input topics, so that one transaction's offsets span
- *   several partitions of several topics (sent in one request, src/ingest/txn-offsets.ts).
+ *   outputs, and every output is read back once; the offsets of a transaction go in one TxnOffsetCommit
+ *   request whatever the number of partitions (counted on the client's diagnostics channel: per-partition
+ *   requests, as the client's own addOffset sends them, make more requests than transactions).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { test } from 'node:test';
 import { isDmidError } from '../../../src/errors.js';
 import { produceRecords, toNativeMessage } from '../../../src/ingest/kafka-client.js';
@@ -59,22 +61,28 @@ void test(
   TEST_TIMEOUT,
   async (t) => {
     const RECORDS = 3_000;
-    const inputs = [await randomTopic(t, 6), await randomTopic(t, 6)];
+    const input = await randomTopic(t, 6);
     const output = await randomTopic(t, 6);
     const client = testKafkaClient();
     const producer = await client.producer();
     t.after(() => producer.disconnect());
-    for (const [n, input] of inputs.entries()) {
-      await produceRecords(
-        producer,
-        input,
-        Array.from({ length: RECORDS / 2 }, (_, i) => ({
-          key: `k${n}-${i}`,
-          value: Buffer.from(`v${n}-${i}`),
-        })),
-      );
-    }
+    await produceRecords(
+      producer,
+      input,
+      Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) })),
+    );
     const groupId = randomGroupId();
+    // Kafka API keys: 26 EndTxn (one per transaction), 28 TxnOffsetCommit.
+    const requests = { endTxn: 0, txnOffsetCommit: 0 };
+    const countRequest = (context: unknown): void => {
+      const apiKey = (context as { apiKey?: number }).apiKey;
+      if (apiKey === 26) requests.endTxn += 1;
+      if (apiKey === 28) requests.txnOffsetCommit += 1;
+    };
+    // The start event of the client's `plt:kafka:connections:api` tracing channel: one per request sent.
+    const requestStart = 'tracing:plt:kafka:connections:api:start';
+    subscribe(requestStart, countRequest);
+    t.after(() => unsubscribe(requestStart, countRequest));
     const transport = createKafkaTransport({
       client,
       groupId,
@@ -82,7 +90,7 @@ void test(
     });
     let handled = 0;
     const running = transport.run({
-      topics: inputs,
+      topics: [input],
       handle: async (batch) => {
         const records = batch.records.map((r) => ({ key: r.key?.toString() ?? null, value: r.value }));
         await transport.send([{ topic: output, records }], [batch]);
@@ -93,14 +101,16 @@ void test(
     await transport.stop();
     await running;
     const admin = await testAdmin(t);
-    const committed = await admin.fetchOffsets(groupId, inputs);
-    for (const input of inputs) {
-      const partitions = committed.find((c) => c.topic === input)?.partitions ?? [];
-      const total = partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-      assert.equal(total, RECORDS / 2, `committed offsets of ${input} cover every handled record`);
-    }
+    const [committed] = await admin.fetchOffsets(groupId, [input]);
+    const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    assert.equal(total, RECORDS, 'committed offsets cover every handled record');
     const outputs = await readRecords({ topic: output, count: RECORDS });
     assert.equal(new Set(outputs.map((r) => r.value?.toString())).size, RECORDS, 'every output once');
+    assert.ok(requests.endTxn > 0, 'transactions were committed');
+    assert.ok(
+      requests.txnOffsetCommit <= requests.endTxn,
+      `one TxnOffsetCommit per transaction at most: ${JSON.stringify(requests)}`,
+    );
     await admin.deleteGroups([groupId]).catch(() => undefined);
   },
 );

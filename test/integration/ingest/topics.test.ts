@@ -72,7 +72,7 @@ void describe('ensureTopics against a real broker', () => {
     'broker-refusal: a replication factor above the broker count is DMID_KAFKA_TOPIC_FAILED',
     TEST_TIMEOUT,
     async (t) => {
-      // No log output: kafkajs logs the refused request at error level.
+      // No log output: the refused request is no news here.
       const admin = await testKafkaClient({ logLevel: 'nothing' }).admin();
       t.after(() => admin.disconnect());
       const name = topicName(t);

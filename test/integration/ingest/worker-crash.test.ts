@@ -26,7 +26,7 @@ function startWorkerProcess(pipeline: TestPipeline): ChildProcess {
       DMID_TOPIC_PREFIX: pipeline.topicPrefix,
       DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix,
       DMID_KAFKA_GROUP_ID: pipeline.groupId,
-      // The killed worker holds its partitions until the group evicts it: 8 s instead of kafkajs's 30.
+      // The killed worker holds its partitions until the group evicts it: 8 s instead of the default 30.
       DMID_KAFKA_SESSION_TIMEOUT_MS: '8000',
       DMID_TOPIC_PARTITIONS: '3',
       DMID_API_PORT: '0',

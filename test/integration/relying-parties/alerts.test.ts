@@ -27,8 +27,7 @@ async function subscribe(h: RelyingPartyHarness, key: string, url: string): Prom
 }
 
 async function relate(h: RelyingPartyHarness, key: string, subject: string): Promise<void> {
-  const body = { subjectId: subject, kind: 'ENROLMENT', expiresAt: Date.now() + 86_400_000 };
-  assert.equal((await h.request('POST', '/v1/relationships', { key, body })).status, 201);
+  await h.relate(key, subject);
 }
 
 /** A good subject, scored, and seen by the alert consumer (so the next score is compared with it). */

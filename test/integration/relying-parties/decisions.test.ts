@@ -24,14 +24,8 @@ const KEY_OF: Readonly<Record<ShippedPolicyId, string>> = {
   'telecom.sim-replacement': KEYS.carrier,
 };
 
-const inADay = (): number => Date.now() + 86_400_000;
-
 async function relate(h: RelyingPartyHarness, key: string, subject: string): Promise<void> {
-  const answer = await h.request('POST', '/v1/relationships', {
-    key,
-    body: { subjectId: subject, kind: 'CONSENT', expiresAt: inADay() },
-  });
-  assert.equal(answer.status, 201, answer.text);
+  await h.relate(key, subject);
 }
 
 function field(value: unknown, name: string): unknown {
@@ -113,6 +107,8 @@ void test('decision API (Kafka + Redis)', async (t) => {
       await h.rp.access.putRelationship(known, 'pension-office', {
         kind: 'CONSENT',
         expiresAt: Date.now() - 1,
+        purpose: 'social-insurance.pension-eligibility',
+        tokenId: null,
       });
       const expired = await ask(known);
       assert.deepEqual([expired.status, expired.text], [unknown.status, unknown.text]);
@@ -168,11 +164,12 @@ void test('decision API (Kafka + Redis)', async (t) => {
       assert.deepEqual([foreign.status, code(foreign)], [403, 'POLICY_NOT_ALLOWED']);
       const unknown = await decide({ subjectId: subject, policy: 'no.such-policy' });
       assert.deepEqual([unknown.status, code(unknown)], [404, 'POLICY_NOT_FOUND']);
+      // The party's word alone is no longer a relationship (issue 18): the old body is refused.
       const relationship = await h.request('POST', '/v1/relationships', {
         key: KEYS.hospital,
-        body: { subjectId: subject, kind: 'CONSENT', expiresAt: Date.now() + 500 * 86_400_000 },
+        body: { subjectId: subject, kind: 'CONSENT', expiresAt: Date.now() + 86_400_000 },
       });
-      assert.deepEqual([relationship.status, code(relationship)], [400, 'RELATIONSHIP_EXPIRY_INVALID']);
+      assert.deepEqual([relationship.status, code(relationship)], [400, 'BODY_PROPERTY_UNKNOWN']);
     },
   );
 

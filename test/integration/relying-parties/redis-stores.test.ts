@@ -30,8 +30,18 @@ void describe('relying-party stores on Redis', () => {
     const store = createRedisAccessStore({ redis, keyPrefix: prefix });
     const s = subjectId();
     const now = Date.now();
-    await store.putRelationship(s, 'a', { kind: 'CONSENT', expiresAt: now + 60_000 });
-    await store.putRelationship(s, 'b', { kind: 'ENROLMENT', expiresAt: now + 1 });
+    await store.putRelationship(s, 'a', {
+      kind: 'CONSENT',
+      expiresAt: now + 60_000,
+      purpose: null,
+      tokenId: null,
+    });
+    await store.putRelationship(s, 'b', {
+      kind: 'ENROLMENT',
+      expiresAt: now + 1,
+      purpose: null,
+      tokenId: null,
+    });
     assert.deepEqual(await store.liveParties(s, now), ['a', 'b']);
     assert.deepEqual(await store.liveParties(s, now + 1), ['a']);
     assert.equal(await store.liveRelationship(s, 'b', now + 1), null);

@@ -40,18 +40,17 @@ void describe('clients', () => {
 });
 
 void describe('rate limit (token bucket)', () => {
-  void it('allows a burst, then one request per refill, with a Retry-After', () => {
+  void it('allows a burst, then one request per refill, with a Retry-After', async () => {
     const clock = { now: 0 };
     const limiter = createRateLimiter({ ratePerSecond: 2, burst: 3, now: () => clock.now });
-    assert.deepEqual(
-      [1, 2, 3].map(() => limiter.take('a').ok),
-      [true, true, true],
-    );
-    assert.deepEqual(limiter.take('a'), { ok: false, retryAfterSeconds: 1 });
-    assert.equal(limiter.take('b').ok, true);
+    const oks: boolean[] = [];
+    for (let i = 0; i < 3; i++) oks.push((await limiter.take('a')).ok);
+    assert.deepEqual(oks, [true, true, true]);
+    assert.deepEqual(await limiter.take('a'), { ok: false, retryAfterSeconds: 1 });
+    assert.equal((await limiter.take('b')).ok, true);
     clock.now = 500;
-    assert.equal(limiter.take('a').ok, true);
-    assert.equal(limiter.take('a').ok, false);
+    assert.equal((await limiter.take('a')).ok, true);
+    assert.equal((await limiter.take('a')).ok, false);
   });
 });
 
@@ -59,8 +58,13 @@ void describe('relationships (in-memory twin)', () => {
   void it('a relationship is live until it expires', async () => {
     const store = createMemoryAccessStore();
     const s = subjectId();
-    await store.putRelationship(s, 'a', { kind: 'CONSENT', expiresAt: 1000 });
-    assert.deepEqual(await store.liveRelationship(s, 'a', 999), { kind: 'CONSENT', expiresAt: 1000 });
+    await store.putRelationship(s, 'a', { kind: 'CONSENT', expiresAt: 1000, purpose: null, tokenId: null });
+    assert.deepEqual(await store.liveRelationship(s, 'a', 999), {
+      kind: 'CONSENT',
+      expiresAt: 1000,
+      purpose: null,
+      tokenId: null,
+    });
     assert.equal(await store.liveRelationship(s, 'a', 1000), null);
     assert.equal(await store.liveRelationship(s, 'b', 0), null);
     assert.deepEqual(await store.liveParties(s, 0), ['a']);

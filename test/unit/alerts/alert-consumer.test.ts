@@ -23,6 +23,7 @@ const client = (id: string, alerts: boolean) => ({
   apiKeySha256: hashApiKey(`${id}-key-that-is-long-enough`),
   policies: [],
   readRawScores: false,
+  capturePoints: [],
   alerts,
 });
 
@@ -73,8 +74,18 @@ void describe('alert consumer', () => {
     for (const id of ['subscribed', 'no-scope', 'unrelated']) {
       await h.access.putSubscription(id, { url: 'http://127.0.0.1:1/x', secret: 'ab' });
     }
-    await h.access.putRelationship(s, 'subscribed', { kind: 'CONSENT', expiresAt: T0 + 60_000 });
-    await h.access.putRelationship(s, 'no-scope', { kind: 'CONSENT', expiresAt: T0 + 60_000 });
+    await h.access.putRelationship(s, 'subscribed', {
+      kind: 'CONSENT',
+      expiresAt: T0 + 60_000,
+      purpose: null,
+      tokenId: null,
+    });
+    await h.access.putRelationship(s, 'no-scope', {
+      kind: 'CONSENT',
+      expiresAt: T0 + 60_000,
+      purpose: null,
+      tokenId: null,
+    });
     await h.send([identityScore(s, T0), identityScore(s, T0 + 1000, dead)]);
     await waitFor(() => h.alertRecords().length === 1, 'the alert');
     const [alert] = h.alertRecords();

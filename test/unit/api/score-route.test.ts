@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DmidError } from '../../../src/errors.js';
 import { decayScore, DEFAULT_HALF_LIVES_MS } from '../../../src/scoring/decay.js';
+import { createModelScorer } from '../../../src/scoring/model/model-scorer.js';
 import type { CachedScore } from '../../../src/state/state-store.js';
 import { apiHarness, cacheScore } from '../../support/api-harness.js';
 import { subjectId, T0 } from '../../support/evidence-factory.js';
@@ -32,7 +33,7 @@ interface ScoreBody {
   confidence: number;
   assuranceLevel: string;
   dimensions: { dimension: string; weight: number; evidenceAt: number | null }[];
-  reasons: { code: string; impact: number }[];
+  reasons: { code: string; impact: number; logOdds: number }[];
   scoredAt: number;
 }
 
@@ -48,7 +49,8 @@ function scoreBody(json: unknown): ScoreBody {
 void describe('GET /v1/subjects/:subjectId/score', () => {
   void test('returns the cached score decayed to now, in the contract field names', async (t) => {
     const api = apiHarness(t);
-    const stored = await cacheScore(api);
+    // Scored by the default (additive) model, whose reasons carry non-zero logOdds.
+    const stored = await cacheScore(api, T0, await createModelScorer());
     api.clock.now = T0 + 3 * DAY_MS;
 
     const response = await api.server.app.inject({ method: 'GET', url: scoreUrl(stored.subjectId) });
@@ -68,6 +70,13 @@ void describe('GET /v1/subjects/:subjectId/score', () => {
     assert.equal(body.assuranceLevel, expected.assuranceLevel);
     assert.deepEqual(body.dimensions, expected.dimensions);
     assert.deepEqual(body.reasons, expected.reasons);
+    // Each reason carries its log-odds contribution; the default (additive) model's are not all zero.
+    assert.ok(body.reasons.length > 0);
+    for (const reason of body.reasons) assert.equal(typeof reason.logOdds, 'number', reason.code);
+    assert.ok(
+      body.reasons.some((reason) => Math.abs(reason.logOdds) > 0.01),
+      'some reason has logOdds',
+    );
     // Three days is six location half-lives: the score has visibly aged.
     assert.ok(body.confidence < stored.confidence, `${body.confidence} < ${stored.confidence}`);
   });

@@ -26,7 +26,8 @@ const GROUPS: Record<string, readonly string[]> = {
   ledger: ['verify', 'deploy'],
   topics: ['create'],
   receipt: ['verify'],
-  subject: ['erase'],
+  subject: ['erase', 'access-log'],
+  consent: ['keygen', 'issue'],
   state: ['status', 'accept-epoch', 'rebuild'],
 };
 
@@ -64,7 +65,10 @@ void test('an unknown option names the nearest option the command documents, the
 
 void test("a command's own usage error is followed by its usage lines on stderr", async () => {
   const err = await usageError(['subject', 'erase']);
-  assert.match(err, /DMID_USAGE: expected `dmid subject erase SUBJECT_ID`\n\nUsage: dmid subject erase/);
+  assert.match(
+    err,
+    /DMID_USAGE: expected `dmid subject erase SUBJECT_ID` or `dmid subject access-log SUBJECT_ID`\n\nUsage: dmid subject erase/,
+  );
   assert.match(err, /See `dmid subject --help`\.\n$/);
 });
 

@@ -58,7 +58,7 @@ void describe('createUnitGatherer', () => {
   });
 });
 
-/** A transport that hands `batches` to the worker in one turn, as kafkajs does with one fetch. */
+/** A transport that hands `batches` to the worker in one turn, as the Kafka transport does with one fetch. */
 function oneFetchTransport(batches: readonly InboundBatch[]): Transport & {
   sent: TopicRecords[][];
   handled: Promise<void>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 
 import type {
@@ -31,7 +31,8 @@ function telecom(patch: Partial<TelecomSignal> = {}): TelecomSignal {
   return {
     eventId: randomUUID(),
     ...HEADER,
-    msisdnHash: pseudonymize(new Uint8Array(32).fill(9), '13800138000'),
+    // A keyed SHA-256 of the number, hex: the only form msisdnHash takes.
+    msisdnHash: createHmac('sha256', new Uint8Array(32).fill(9)).update('13800138000').digest('hex'),
     carrier: '46000',
     lineType: 'POSTPAID',
     tenureDays: 730,
@@ -244,6 +245,22 @@ void test('a hex digest msisdnHash is never refused, even when it holds an ID-sh
     'msisdnHash',
     '13800138000',
   );
+});
+
+void test('msisdnHash: anything but exactly 64 lower-case hex digits is PII_IN_FIELD', () => {
+  const digest = createHash('sha256').update('x').digest('hex');
+  // A raw mobile number followed by hex letters passed the old "hex digest" test (issue 18).
+  const rawThenHex = `13800138000${'abcdef'.repeat(4)}`;
+  for (const bad of [
+    rawThenHex,
+    digest.toUpperCase(),
+    digest.slice(1),
+    `${digest}0`,
+    `${digest.slice(0, 63)}g`,
+  ]) {
+    assertRejected(validate('telecom', telecom({ msisdnHash: bad })), 'PII_IN_FIELD', 'msisdnHash', bad);
+  }
+  assert.equal(validate('telecom', telecom({ msisdnHash: digest })), VALID);
 });
 
 void test('PII in a field is reported before other failures of the record', () => {
