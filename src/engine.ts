@@ -15,7 +15,7 @@ import type { Codec } from './codec/codec.js';
 import { createConfiguredCodec } from './codec/schema-files.js';
 import { allTopics, type Config } from './config.js';
 import { DmidError } from './errors.js';
-import { createKafkaClient } from './ingest/kafka-client.js';
+import { createKafkaClient, type KafkaClient } from './ingest/kafka-client.js';
 import { kafkaConnectivityMetrics } from './ingest/kafka-connectivity.js';
 import type { Registry } from 'prom-client';
 import { createKafkaTransport, defaultTransactionalId } from './ingest/kafka-transport.js';
@@ -37,6 +37,7 @@ import { createMemoryStore } from './state/memory-store.js';
 import { createRedisStore } from './state/redis-store.js';
 import type { StateStore } from './state/state-store.js';
 import { createConsoleTap } from './console/console-tap.js';
+import { feedConsoleFromKafka } from './console/kafka-feed.js';
 import type { ConsoleDeps } from './console/console-deps.js';
 import type { RelyingParties } from './relying-parties.js';
 import type { EpochStatus } from './state/store-epoch.js';
@@ -76,6 +77,8 @@ interface Adapters {
   readonly alertTransport: Transport;
   /** Redis of the relying-party stores; null in embedded mode. */
   readonly redis: Redis | null;
+  /** The Kafka client (the console's feed reads through it); null in embedded mode. */
+  readonly kafka: KafkaClient | null;
 }
 
 async function kafkaAdapters(
@@ -136,7 +139,8 @@ async function kafkaAdapters(
     groupId: config.relyingParties.alertsGroupId,
     onConnectivity: kafkaConnectivityMetrics(registry, 'alerts'),
   });
-  return { transport, store, alertTransport, redis: openRelyingPartyRedis(config.redis.url ?? '') };
+  const redis = openRelyingPartyRedis(config.redis.url ?? '');
+  return { transport, store, alertTransport, redis, kafka: client };
 }
 
 function embeddedAdapters(config: Config): Adapters {
@@ -147,6 +151,7 @@ function embeddedAdapters(config: Config): Adapters {
     store: createMemoryStore(config.state),
     alertTransport,
     redis: null,
+    kafka: null,
   };
 }
 
@@ -210,6 +215,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     store,
     alertTransport,
     redis,
+    kafka,
   } = mode === 'kafka'
     ? await kafkaAdapters(
         config,
@@ -227,7 +233,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       : undefined;
   const tap = config.api.console ? createConsoleTap(codec, config.topics.names, Date.now) : null;
   const ledgerTransport = embeddedLedger?.tee(adapterTransport) ?? adapterTransport;
-  const transport = tap?.transport(ledgerTransport) ?? ledgerTransport;
+  // Embedded: the console records what this process sends; Kafka: what every worker committed (kafka-feed.ts).
+  const transport = (kafka === null ? tap?.transport(ledgerTransport) : undefined) ?? ledgerTransport;
   const receipts =
     embeddedLedger?.receipts ??
     createRedisReceiptStore({ redis: redis ?? '', keyPrefix: config.redis.keyPrefix });
@@ -298,6 +305,17 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
   // Settles like the worker's; a failed alert consumer fails the engine too.
   const running = Promise.all([consuming, alerting.running]).then(() => undefined);
   const simulation = new AbortController();
+  const consoleFeed =
+    tap !== null && kafka !== null
+      ? feedConsoleFromKafka({
+          client: kafka,
+          topics: config.topics.names,
+          tap,
+          groupId: config.kafka.groupId,
+          now: Date.now,
+          signal: simulation.signal,
+        }).catch((error: unknown) => logger.error({ err: error }, 'console feed from Kafka stopped'))
+      : undefined;
   if (mode === 'embedded') startSimulator(config, codec, transport, simulation.signal, logger);
   let stopping: Promise<void> | undefined;
   return {
@@ -309,6 +327,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     stop() {
       stopping ??= (async () => {
         simulation.abort();
+        await consoleFeed;
         await worker.stop();
         await consuming.catch(() => undefined);
         await embeddedLedger?.stop();

@@ -6,7 +6,8 @@
  * unchanged, after it was acknowledged. Bounded: the latest {@link MAX_SUBJECTS} subjects with their
  * latest {@link SCORES_PER_SUBJECT} scores, the latest {@link MAX_LETTERS} dead letters. In Kafka mode
  * with several workers it holds what this process wrote: the console of one process is a window, not
- * the topic (docs/console.md).
+ * the topic (docs/console.md). In Kafka mode the record is fed from the topics instead (kafka-feed.ts):
+ * every process's console then shows what all workers wrote, read_committed.
  */
 import type { Codec } from '../codec/codec.js';
 import type { IdentityScore } from '../codec/types.js';
@@ -42,8 +43,10 @@ export interface RecordedLetter {
 }
 
 export interface ConsoleTap {
-  /** `base`, recording what is sent through it. */
+  /** `base`, recording what is sent through it (embedded mode). */
   transport(base: Transport): Transport;
+  /** Records what was written to `topic` (at `at`, epoch ms; default now): the Kafka feed's entry. */
+  observe(topic: string, records: readonly OutboundRecord[], at?: number): void;
   /** `service`, recording each decision it makes. */
   decisions(service: DecisionService): DecisionService;
   /** A subject's recorded scores, oldest first. */
@@ -101,7 +104,7 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
       return '(undecodable)';
     }
   };
-  const keepLetter = (record: OutboundRecord): void => {
+  const keepLetter = (record: OutboundRecord, at: number): void => {
     const headers = record.headers ?? {};
     const topic = headers['dlq.topic'] ?? '?';
     const letter: RecordedLetter = {
@@ -113,7 +116,7 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
       headers,
       key: record.key,
       value: record.value,
-      at: now(),
+      at,
     };
     counts.total += 1;
     bump(counts.byReason, letter.reason);
@@ -122,7 +125,7 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
     letters.push(letter);
     if (letters.length > MAX_LETTERS) letters.shift();
   };
-  const observe = (topic: string, records: readonly OutboundRecord[]): void => {
+  const observe = (topic: string, records: readonly OutboundRecord[], at = now()): void => {
     for (const record of records) {
       if (record.value === null && topic !== topics.dlq) continue;
       if (topic === topics.scores && record.value !== null) keepScore(codec.decode('score', record.value));
@@ -132,7 +135,7 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
           anchor.anchoredRecord === 'DECISION' ? (anchor.decisionId ?? '') : anchor.scoreId,
           anchor.anchorId,
         );
-      } else if (topic === topics.dlq) keepLetter(record);
+      } else if (topic === topics.dlq) keepLetter(record, at);
     }
   };
 
@@ -147,6 +150,7 @@ export function createConsoleTap(codec: Codec, topics: TopicNames, now: () => nu
       stop: () => base.stop(),
       status: () => base.status(),
     }),
+    observe,
     decisions: (service) => ({
       async decide(client, subjectId, policyId) {
         const result = await service.decide(client, subjectId, policyId);
