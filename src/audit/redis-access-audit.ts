@@ -4,7 +4,7 @@
  * Node onto the tail it read, and a Lua script pushes it only if the tail is still that one (else the
  * caller reads the new tail and chains again), so concurrent API processes cannot fork a chain.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-cluster.js';
 import { assertSubjectId } from '../state/subject-input.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import {
@@ -30,7 +30,7 @@ const MAX_ATTEMPTS = 8;
 
 export interface RedisAccessAuditOptions {
   /** A client that stays the caller's. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix?: string;
   /** Life of a subject's log after its last record, ms. */
   readonly ttlMs: number;
@@ -42,11 +42,11 @@ interface WithAppend {
 
 export function createRedisAccessAudit(options: RedisAccessAuditOptions): AccessAudit {
   const prefix = options.keyPrefix ?? 'dmid:';
-  const redis = options.redis as Redis & Partial<WithAppend>;
+  const redis = options.redis as RedisClient & Partial<WithAppend>;
   if (redis.dmidAuditAppend === undefined) {
     redis.defineCommand('dmidAuditAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
   }
-  const command = redis as Redis & WithAppend;
+  const command = redis as RedisClient & WithAppend;
   const keyOf = (subjectId: string): string => {
     assertSubjectId(subjectId);
     return `${prefix}{${subjectId}}:audit`;
