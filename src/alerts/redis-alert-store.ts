@@ -59,14 +59,20 @@ export function createRedisAlertStore(options: RedisAlertStoreOptions): AlertSto
       if (ids.length === 0) return [];
       // Subjects live in many slots: one GET each, one pipeline per master on a cluster (not MGET).
       const seenKeys = ids.map((id) => keysOf(id).alerted);
-      const replies = await command('readSeen', () => execPerMaster(redis, seenKeys, (p, i) => p.get(seenKeys[i] ?? '')));
-      return repliesOf('readSeen', replies).map((text) => (typeof text === 'string' ? parseSeen(text) : null));
+      const replies = await command('readSeen', () =>
+        execPerMaster(redis, seenKeys, (p, i) => p.get(seenKeys[i] ?? '')),
+      );
+      return repliesOf('readSeen', replies).map((text) =>
+        typeof text === 'string' ? parseSeen(text) : null,
+      );
     },
     async writeSeen(entries) {
       if (entries.length === 0) return;
       const seenKeys = entries.map(({ subjectId }) => keysOf(subjectId).alerted);
       const replies = await command('writeSeen', () =>
-        execPerMaster(redis, seenKeys, (p, i) => p.set(seenKeys[i] ?? '', JSON.stringify(entries[i]?.seen), 'EX', ttl)),
+        execPerMaster(redis, seenKeys, (p, i) =>
+          p.set(seenKeys[i] ?? '', JSON.stringify(entries[i]?.seen), 'EX', ttl),
+        ),
       );
       repliesOf('writeSeen', replies);
     },

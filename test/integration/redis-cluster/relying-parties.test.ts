@@ -86,12 +86,24 @@ void test('relying parties on Redis Cluster', async (t) => {
     const alerts = createRedisAlertStore({ redis, keyPrefix: prefix, seenTtlSeconds: 600 });
     const subjects = Array.from({ length: 40 }, () => subjectId());
     const keysOf = createPartyKeyBuilder(prefix);
-    assert.equal(mastersOf(redis, subjects.map((s) => keysOf(s).alerted)), 3);
+    assert.equal(
+      mastersOf(
+        redis,
+        subjects.map((s) => keysOf(s).alerted),
+      ),
+      3,
+    );
     const seen = (i: number) => ({ computedAt: i, assuranceLevel: 'HIGH' as const, alertCodes: [`C${i}`] });
     await alerts.writeSeen(subjects.slice(0, 30).map((s, i) => ({ subjectId: s, seen: seen(i) })));
     const read = await alerts.readSeen(subjects);
-    assert.deepEqual(read.slice(0, 30), subjects.slice(0, 30).map((_, i) => seen(i)));
-    assert.deepEqual(read.slice(30), Array.from({ length: 10 }, () => null));
+    assert.deepEqual(
+      read.slice(0, 30),
+      subjects.slice(0, 30).map((_, i) => seen(i)),
+    );
+    assert.deepEqual(
+      read.slice(30),
+      Array.from({ length: 10 }, () => null),
+    );
 
     const deliveries: Delivery[] = ['x', 'y', 'z'].map((id) => ({
       deliveryId: `${id}:a`,
@@ -114,7 +126,13 @@ void test('relying parties on Redis Cluster', async (t) => {
     const proofs = Array.from({ length: 40 }, (_, i) => proofOf(i, roots[i % roots.length] ?? ''));
     const ids = proofs.map((p) => p.leaf.anchorId);
     const keys = createAnchorKeyBuilder(prefix);
-    assert.equal(mastersOf(redis, ids.map((id) => keys.anchor(id))), 3);
+    assert.equal(
+      mastersOf(
+        redis,
+        ids.map((id) => keys.anchor(id)),
+      ),
+      3,
+    );
     await receipts.saveProofs(proofs);
     await receipts.markSent(ids.slice(0, 20));
     const records = await receipts.readAnchors([...ids, fakeAnchor().anchorId]);
