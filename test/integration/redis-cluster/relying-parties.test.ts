@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Cluster } from 'ioredis';
+import { createRedisAccessStore } from '../../../src/access/redis-access-store.js';
 import { createRedisRateLimiter } from '../../../src/access/redis-rate-limiter.js';
 import type { Delivery } from '../../../src/alerts/alert-store.js';
 import { createRedisAlertStore } from '../../../src/alerts/redis-alert-store.js';
 import { createRedisReceiptStore } from '../../../src/anchor/redis-receipt-store.js';
+import { createRedisAccessAudit } from '../../../src/audit/redis-access-audit.js';
 import type { StoredProof } from '../../../src/anchor/receipt-store.js';
 import { openRelyingPartyRedis } from '../../../src/relying-parties.js';
 import { keySlot } from '../../../src/state/redis-cluster.js';
@@ -118,6 +120,26 @@ void test('relying parties on Redis Cluster', async (t) => {
     await alerts.enqueue(deliveries, 1_000);
     const claimed = await alerts.claimDue(2_000, 60_000, 10);
     assert.deepEqual(claimed.map((d) => d.deliveryId).sort(), ['x:a', 'y:a', 'z:a']);
+  });
+
+  await t.test('access log records with receipt grants, the grant keys on other masters', async () => {
+    const audit = createRedisAccessAudit({ redis, keyPrefix: prefix, ttlMs: 600_000 });
+    const access = createRedisAccessStore({ redis, keyPrefix: prefix });
+    const subjects = Array.from({ length: 12 }, () => subjectId());
+    for (const [i, subject] of subjects.entries()) {
+      const event = {
+        subjectId: subject,
+        party: 'pension-office',
+        purpose: 'test',
+        action: 'DECISION' as const,
+        outcome: 'ALLOW',
+        ref: `rec-${i}`,
+        at: Date.now(),
+      };
+      await audit.record(event, { receiptGrantUntil: Date.now() + 60_000 });
+      assert.equal((await audit.read(subject)).length, 1);
+      assert.equal((await access.receiptGrant('pension-office', `rec-${i}`))?.subjectId, subject);
+    }
   });
 
   await t.test('receipt store: proofs, sent marks and batches on every master', async () => {
