@@ -98,6 +98,8 @@ export const TERM_WINDOWS_HOURS = {
 
 /** Capture quality from which a match score counts fully. */
 export const QUALITY_FULL = 0.6;
+/** Weight of the capture terms at quality 0 (a blurred capture still says something, a quarter as much). */
+export const QUALITY_FLOOR = 0.25;
 const LN_TENURE_FULL = Math.log1p(3650); // 10 years of tenure is as good as it gets
 const LN_HOME_FAR = Math.log1p(3000); // 3,000 km from home is as far as it gets
 const LN_ACCURACY_GOOD = Math.log1p(100);
@@ -165,6 +167,7 @@ export const TERMS: readonly TermSpec[] = [
   risk('new_line_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(tenure g, newest match score)'),
   risk('new_line_dormant', 'TELECOM', -2, 'TEL_NUMBER_NEW', 'max(tenure g, 1 - ln(1+days since fix)/ln(91))'),
   risk('unverified_young_line', 'REGISTRY', -2.5, 'REG_NAME_MISMATCH', 'max(registry g, tenure g)'),
+  risk('dormant_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(location trail recency, match)'),
 ];
 
 /** Number of terms. */
@@ -224,7 +227,8 @@ export function writeTermInputs(
   // from 1 at quality ≥ QUALITY_FULL to 0.5 at quality 0.
   // Liveness and failed attempts are read the same way: a blurred capture scores low liveness and fails
   // more often for genuine people too (elderly patients, worn readers), so it says less about them.
-  const qualityWeight = 0.5 + 0.5 * Math.min(1, clamp01(v[b + F.quality] ?? 0) / QUALITY_FULL);
+  const qualityWeight =
+    QUALITY_FLOOR + (1 - QUALITY_FLOOR) * Math.min(1, clamp01(v[b + F.quality] ?? 0) / QUALITY_FULL);
   mask[o + 11] = bio * qualityWeight;
   g[o + 12] = clamp01(v[b + F.liveness] ?? 0);
   mask[o + 12] = bio * qualityWeight;
@@ -241,10 +245,13 @@ export function writeTermInputs(
   mask[o + 17] = found ? reg : 0;
   g[o + 18] = (v[b + F.active] ?? 0) > 0 ? 1 : 0;
   mask[o + 18] = reg;
-  writeCrossTerms(v, b, o, { tel, bio, reg, found }, g, mask);
+  writeCrossTerms(v, b, o, { tel, bio: bio * qualityWeight, reg, found }, g, mask);
 }
 
-/** Freshness of each dimension in a row (0 when absent) and whether a registry found the record. */
+/**
+ * Freshness of each dimension in a row (0 when absent; biometric's already weighted by capture quality)
+ * and whether a registry found the record.
+ */
 interface RowPresence {
   readonly tel: number;
   readonly bio: number;
@@ -253,7 +260,7 @@ interface RowPresence {
 }
 
 /**
- * The cross-dimension terms (indices 19..21): each needs both of its dimensions present and reads the
+ * The cross-dimension terms (indices 19..22): each needs both of its dimensions present and reads the
  * better of the two pieces of evidence (missing evidence stays no evidence). Tenure g is term 0's.
  */
 function writeCrossTerms(
@@ -272,7 +279,8 @@ function writeCrossTerms(
   // A new line on an identity whose location trail went quiet long ago: a dormant identity reactivated.
   const locKnown = (v[b + F.locPresent] ?? 0) > 0;
   const quietDays = Math.expm1(v[b + F.locAge] ?? 0) / 24;
-  g[o + 20] = Math.max(tenure, 1 - clamp01(Math.log1p(quietDays) / LN_DORMANT_DAYS));
+  const recency = 1 - clamp01(Math.log1p(quietDays) / LN_DORMANT_DAYS);
+  g[o + 20] = Math.max(tenure, recency);
   mask[o + 20] = locKnown ? p.tel : 0;
   // A young line behind a registry answer that does not verify (no record, a soft name mismatch, a
   // different birth date): an invented identity with a line bought for it.
@@ -280,4 +288,8 @@ function writeCrossTerms(
   const registry = p.found ? Math.min(clamp01(v[b + F.name] ?? 0), birthOk ? 1 : 0.3) : 0;
   g[o + 21] = Math.max(tenure, registry);
   mask[o + 21] = hasTel ? p.reg : 0;
+  // A face that only half matches on an identity quiet for months (whatever line it comes with): someone
+  // else reviving a dormant identity; a returning resident's own face matches.
+  g[o + 22] = Math.max(recency, clamp01(v[b + F.match] ?? 0));
+  mask[o + 22] = locKnown ? p.bio : 0;
 }
