@@ -105,6 +105,12 @@ const LN_HOME_FAR = Math.log1p(3000); // 3,000 km from home is as far as it gets
 const LN_ACCURACY_GOOD = Math.log1p(100);
 const LN_ACCURACY_BAD = Math.log1p(50_000);
 const LN_DORMANT_DAYS = Math.log1p(90); // no location trail for 90 days is as dormant as it gets
+/** A cross term's g from 0.85 up reads as fully good (1): a strong subject carries no risk reason. */
+const CROSS_GOOD = 0.85;
+
+function crossGoodness(a: number, b: number): number {
+  return clamp01(Math.max(a, b) / CROSS_GOOD);
+}
 
 function clamp01(x: number): number {
   return x > 0 ? (x < 1 ? x : 1) : 0;
@@ -164,10 +170,22 @@ export const TERMS: readonly TermSpec[] = [
   // both are bad at once. Each fact alone is common among genuine people (a new number, a mediocre face
   // match, an unverified registry answer, a quiet month); together they are what a reused or invented
   // identity looks like, whatever a simulator's particulars.
-  risk('new_line_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(tenure g, newest match score)'),
-  risk('new_line_dormant', 'TELECOM', -2, 'TEL_NUMBER_NEW', 'max(tenure g, 1 - ln(1+days since fix)/ln(91))'),
-  risk('unverified_young_line', 'REGISTRY', -2.5, 'REG_NAME_MISMATCH', 'max(registry g, tenure g)'),
-  risk('dormant_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(location trail recency, match)'),
+  risk(
+    'new_line_weak_match',
+    'BIOMETRIC',
+    -2.5,
+    'BIO_MATCH_LOW',
+    'max(tenure g, newest match)/0.85, at most 1',
+  ),
+  risk(
+    'new_line_dormant',
+    'TELECOM',
+    -2,
+    'TEL_NUMBER_NEW',
+    'max(tenure g, 1 - ln(1+days since fix)/ln 91)/0.85',
+  ),
+  risk('unverified_young_line', 'REGISTRY', -2.5, 'REG_NAME_MISMATCH', 'max(registry g, tenure g)/0.85'),
+  risk('dormant_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(location recency, match)/0.85'),
 ];
 
 /** Number of terms. */
@@ -274,22 +292,22 @@ function writeCrossTerms(
   const tenure = g[o] ?? 1;
   const hasTel = p.tel > 0;
   // A new line presenting a face that only half matches: someone else with a fresh number.
-  g[o + 19] = Math.max(tenure, clamp01(v[b + F.match] ?? 0));
+  g[o + 19] = crossGoodness(tenure, clamp01(v[b + F.match] ?? 0));
   mask[o + 19] = hasTel ? p.bio : 0;
   // A new line on an identity whose location trail went quiet long ago: a dormant identity reactivated.
   const locKnown = (v[b + F.locPresent] ?? 0) > 0;
   const quietDays = Math.expm1(v[b + F.locAge] ?? 0) / 24;
   const recency = 1 - clamp01(Math.log1p(quietDays) / LN_DORMANT_DAYS);
-  g[o + 20] = Math.max(tenure, recency);
+  g[o + 20] = crossGoodness(tenure, recency);
   mask[o + 20] = locKnown ? p.tel : 0;
   // A young line behind a registry answer that does not verify (no record, a soft name mismatch, a
   // different birth date): an invented identity with a line bought for it.
   const birthOk = (v[b + F.birth] ?? 0) > 0;
   const registry = p.found ? Math.min(clamp01(v[b + F.name] ?? 0), birthOk ? 1 : 0.3) : 0;
-  g[o + 21] = Math.max(tenure, registry);
+  g[o + 21] = crossGoodness(tenure, registry);
   mask[o + 21] = hasTel ? p.reg : 0;
   // A face that only half matches on an identity quiet for months (whatever line it comes with): someone
   // else reviving a dormant identity; a returning resident's own face matches.
-  g[o + 22] = Math.max(recency, clamp01(v[b + F.match] ?? 0));
+  g[o + 22] = crossGoodness(recency, clamp01(v[b + F.match] ?? 0));
   mask[o + 22] = locKnown ? p.bio : 0;
 }
