@@ -64,6 +64,43 @@ export const SETTINGS = [
     schema: name,
   },
   {
+    name: 'DMID_KAFKA_TLS',
+    doc: 'Connect to Kafka over TLS (`on`), verifying the brokers against the system CAs or `DMID_KAFKA_TLS_CA_FILE`.',
+    default: 'off',
+    schema: z.enum(['on', 'off']),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_CA_FILE',
+    doc: "PEM file of the CA(s) the Kafka brokers' certificates are checked against (with `DMID_KAFKA_TLS=on`).",
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_CERT_FILE',
+    doc: 'PEM client certificate for mutual TLS to Kafka; needs `DMID_KAFKA_TLS_KEY_FILE`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_TLS_KEY_FILE',
+    doc: 'PEM private key of `DMID_KAFKA_TLS_CERT_FILE`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_MECHANISM',
+    doc: 'SASL mechanism to log in to Kafka with (`PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`); unset: no SASL. Needs `DMID_KAFKA_SASL_USERNAME` and `DMID_KAFKA_SASL_PASSWORD`; use TLS with `PLAIN`.',
+    schema: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_USERNAME',
+    doc: 'SASL user name of this process.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'DMID_KAFKA_SASL_PASSWORD',
+    doc: 'SASL password. Secret: prefer `_FILE`.',
+    secret: true,
+    schema: z.string().min(1),
+  },
+  {
     name: 'DMID_TOPIC_PREFIX',
     doc: 'Prefix put before every topic name (e.g. `prod.` gives `prod.signals.telecom`).',
     default: '',
@@ -354,6 +391,16 @@ export const TOOLING_VARIABLES = [
   },
   { name: 'DMID_LOCAL_KAFKA_PORT', doc: 'Client port of the local broker.', default: '9092' },
   {
+    name: 'DMID_LOCAL_KAFKA_SASL_PORT',
+    doc: 'Optional SASL_PLAINTEXT (SCRAM) listener port of the local broker, user `dmid`.',
+    default: '(none)',
+  },
+  {
+    name: 'DMID_LOCAL_KAFKA_SASL_PASSWORD',
+    doc: 'SCRAM password of user `dmid` on that listener.',
+    default: 'dmid-local-secret',
+  },
+  {
     name: 'DMID_LOCAL_KAFKA_CONTROLLER_PORT',
     doc: 'KRaft controller port of the local broker.',
     default: 'client port + 1',
@@ -409,6 +456,18 @@ export interface Config {
     readonly transactions: boolean;
     /** null: `<group id>-<host name>-<pid>`. */
     readonly transactionalId: string | null;
+    /** null: plaintext. PEM file paths; null: the system CAs, no client certificate. */
+    readonly tls: {
+      readonly caFile: string | null;
+      readonly certFile: string | null;
+      readonly keyFile: string | null;
+    } | null;
+    /** null: no SASL. */
+    readonly sasl: {
+      readonly mechanism: KafkaSaslMechanism;
+      readonly username: string;
+      readonly password: string;
+    } | null;
   };
   readonly topics: {
     readonly prefix: string;
@@ -566,6 +625,7 @@ function build(raw: Map<string, unknown>): Config {
       sessionTimeoutMs: num('DMID_KAFKA_SESSION_TIMEOUT_MS'),
       transactions: str('DMID_KAFKA_TRANSACTIONS') !== 'off',
       transactionalId: str('DMID_KAFKA_TRANSACTIONAL_ID'),
+      ...kafkaSecurity(str),
     },
     topics: {
       prefix,
@@ -641,6 +701,40 @@ function halfLives(value: unknown): Config['halfLivesMs'] {
     throw new TypeError('DMID_HALF_LIFE_HOURS has four values');
   }
   return { TELECOM: telecom, LOCATION: location, BIOMETRIC: biometric, REGISTRY: registry };
+}
+
+export type KafkaSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** TLS and SASL to Kafka; settings that only make sense together are checked together. */
+function kafkaSecurity(str: (n: SettingName) => string | null): Pick<Config['kafka'], 'tls' | 'sasl'> {
+  const problems: string[] = [];
+  const tlsOn = str('DMID_KAFKA_TLS') === 'on';
+  const caFile = str('DMID_KAFKA_TLS_CA_FILE');
+  const certFile = str('DMID_KAFKA_TLS_CERT_FILE');
+  const keyFile = str('DMID_KAFKA_TLS_KEY_FILE');
+  if (!tlsOn && (caFile ?? certFile ?? keyFile) !== null) {
+    problems.push('DMID_KAFKA_TLS_*_FILE: set DMID_KAFKA_TLS=on to use them');
+  }
+  if ((certFile === null) !== (keyFile === null)) {
+    problems.push('DMID_KAFKA_TLS_CERT_FILE and DMID_KAFKA_TLS_KEY_FILE: set both or neither');
+  }
+  const mechanism = str('DMID_KAFKA_SASL_MECHANISM') as KafkaSaslMechanism | null;
+  const username = str('DMID_KAFKA_SASL_USERNAME');
+  const password = str('DMID_KAFKA_SASL_PASSWORD');
+  if (mechanism !== null && (username === null || password === null)) {
+    problems.push('DMID_KAFKA_SASL_MECHANISM: needs DMID_KAFKA_SASL_USERNAME and DMID_KAFKA_SASL_PASSWORD');
+  }
+  if (mechanism === null && (username ?? password) !== null) {
+    problems.push('DMID_KAFKA_SASL_USERNAME/PASSWORD: set DMID_KAFKA_SASL_MECHANISM to use them');
+  }
+  if (problems.length > 0) {
+    throw new DmidError('DMID_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    tls: tlsOn ? { caFile, certFile, keyFile } : null,
+    sasl:
+      mechanism !== null && username !== null && password !== null ? { mechanism, username, password } : null,
+  };
 }
 
 function logLevel(value: unknown): LogLevel {

@@ -95,6 +95,8 @@ async function kafkaAdapters(
     // A broker restart is ridden out, not exited: /readyz says 503 meanwhile (kafka-connectivity.ts).
     reconnectForever: true,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
   });
   const admin = await client.admin();
   try {

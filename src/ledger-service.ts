@@ -55,6 +55,8 @@ export async function startLedgerService(
     // Into the process's own log, not raw lines on stderr.
     logger: (entry) => logger[entry.level]({ kafka: entry.namespace, ...entry.fields }, entry.message),
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
     // A broker restart is ridden out, not exited (kafka-connectivity.ts).
     reconnectForever: true,
   });

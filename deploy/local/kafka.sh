@@ -17,6 +17,8 @@
 #   DMID_KAFKA_CACHE                   directory holding libs/ and run/ (default <repo>/.cache/kafka/<version>)
 #   DMID_LOCAL_KAFKA_PORT              client port (default 9092)
 #   DMID_LOCAL_KAFKA_CONTROLLER_PORT   KRaft controller port (default client port + 1)
+#   DMID_LOCAL_KAFKA_SASL_PORT         optional extra SASL_PLAINTEXT listener (SCRAM-SHA-256/512), with
+#                                      user `dmid` and password DMID_LOCAL_KAFKA_SASL_PASSWORD (tests)
 #   DMID_KAFKA_HEAP                    JVM heap flags (default "-Xms256m -Xmx768m")
 #   DMID_KAFKA_START_TIMEOUT           seconds to wait for the broker to become usable (default 60)
 set -euo pipefail
@@ -28,6 +30,8 @@ readonly CACHE="${DMID_KAFKA_CACHE:-$REPO/.cache/kafka/$VERSION}"
 readonly LIBS="$CACHE/libs"
 readonly PORT="${DMID_LOCAL_KAFKA_PORT:-9092}"
 readonly CONTROLLER_PORT="${DMID_LOCAL_KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+readonly SASL_PORT="${DMID_LOCAL_KAFKA_SASL_PORT:-}"
+readonly SASL_PASSWORD="${DMID_LOCAL_KAFKA_SASL_PASSWORD:-dmid-local-secret}"
 # One run directory per port, so brokers on different ports never share data or pid files.
 readonly RUN_DIR="$CACHE/run/$PORT"
 readonly PID_FILE="$RUN_DIR/kafka.pid"
@@ -130,6 +134,16 @@ cmd_fetch() {
   log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars into $LIBS"
 }
 
+# The SASL listener's settings (none without DMID_LOCAL_KAFKA_SASL_PORT); its credentials are created by
+# the storage format (--add-scram), as KRaft has no ZooKeeper to hold them.
+sasl_config() {
+  [ -n "$SASL_PORT" ] || return 0
+  local module='org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  printf '%s\n' 'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512' \
+    "listener.name.sasl.scram-sha-256.sasl.jaas.config=$module" \
+    "listener.name.sasl.scram-sha-512.sasl.jaas.config=$module"
+}
+
 write_config() {
   local data_dir="$1"
   cat >"$RUN_DIR/server.properties" <<EOF
@@ -137,11 +151,11 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT${SASL_PORT:+,SASL://127.0.0.1:$SASL_PORT}
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT${SASL_PORT:+,SASL://127.0.0.1:$SASL_PORT}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL:SASL_PLAINTEXT
 log.dirs=$data_dir
 num.partitions=12
 # Topics are created on purpose (ensureTopics), never by a typo in a producer.
@@ -160,6 +174,7 @@ group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
 log.retention.hours=24
+$(sasl_config)
 EOF
   cat >"$RUN_DIR/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
@@ -199,9 +214,12 @@ launch() {
   local -a jvm=(java ${DMID_KAFKA_HEAP:--Xms256m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR"
     -Dlog4j.configuration="file:$RUN_DIR/log4j.properties" -cp "$LIBS/*")
+  local -a scram=()
+  [ -n "$SASL_PORT" ] && scram=(--add-scram "SCRAM-SHA-256=[name=dmid,password=$SASL_PASSWORD]"
+    --add-scram "SCRAM-SHA-512=[name=dmid,password=$SASL_PASSWORD]")
   if ((!keep)); then
     "${jvm[@]}" kafka.tools.StorageTool format -t "$(random_cluster_id)" \
-      -c "$RUN_DIR/server.properties" >"$LOG_DIR/format.log" 2>&1 9>&- ||
+      -c "$RUN_DIR/server.properties" "${scram[@]}" >"$LOG_DIR/format.log" 2>&1 9>&- ||
       die "formatting KRaft storage failed: $(tail -n 20 "$LOG_DIR/format.log")"
   fi
   # setsid: the broker must not get the caller's Ctrl-C; only `stop` ends it. All output goes to files,

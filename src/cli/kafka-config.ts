@@ -12,5 +12,7 @@ export function kafkaClientFor(config: Config): KafkaClient {
     clientId: config.kafka.clientId,
     logLevel: 'error',
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    tls: config.kafka.tls,
+    sasl: config.kafka.sasl,
   });
 }

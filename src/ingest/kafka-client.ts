@@ -12,6 +12,8 @@ import {
   type Partitioner,
 } from '@platformatic/kafka';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DmidError } from '../errors.js';
 import { openAdmin, type KafkaAdmin } from './kafka-admin.js';
 import { withKafka } from './kafka-errors.js';
 import { murmur2 } from './partitioner.js';
@@ -76,6 +78,60 @@ export interface KafkaClientOptions {
    * `retries`, so a cluster unreachable at start-up still fails the start.
    */
   readonly reconnectForever?: boolean;
+  /** TLS to the brokers (PEM file paths, read once here); absent: plaintext. */
+  readonly tls?: KafkaTlsOptions | null;
+  /** SASL login; absent: none. */
+  readonly sasl?: KafkaSaslOptions | null;
+}
+
+export interface KafkaTlsOptions {
+  /** CA bundle the brokers' certificates are checked against; null: the system CAs. */
+  readonly caFile: string | null;
+  /** Client certificate and key for mutual TLS; null: none. */
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+}
+
+export interface KafkaSaslOptions {
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly username: string;
+  readonly password: string;
+}
+
+function readPem(setting: string, path: string | null): Buffer | undefined {
+  if (path === null) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new DmidError('DMID_SECRET_UNREADABLE', `${setting}: cannot read ${path}`, {
+      field: setting,
+      cause,
+    });
+  }
+}
+
+/** The client's connection options for TLS and SASL, files read once at start-up. */
+function securityOptions(options: KafkaClientOptions): Pick<BaseOptions, 'tls' | 'sasl'> {
+  const result: Pick<BaseOptions, 'tls' | 'sasl'> = {};
+  if (options.tls) {
+    const ca = readPem('DMID_KAFKA_TLS_CA_FILE', options.tls.caFile);
+    const cert = readPem('DMID_KAFKA_TLS_CERT_FILE', options.tls.certFile);
+    const key = readPem('DMID_KAFKA_TLS_KEY_FILE', options.tls.keyFile);
+    result.tls = {
+      rejectUnauthorized: true,
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    };
+  }
+  if (options.sasl) {
+    result.sasl = {
+      mechanism: options.sasl.mechanism,
+      username: options.sasl.username,
+      password: options.sasl.password,
+    };
+  }
+  return result;
 }
 
 export interface ConsumerOptions {
@@ -169,7 +225,9 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   const log: KafkaClient['log'] = (level, namespace, message, fields = {}) => {
     if (LEVEL_RANK[level] <= threshold) sink({ level, namespace, message, fields });
   };
+  const security = securityOptions(options);
   const base = (): BaseOptions => ({
+    ...security,
     clientId: options.clientId,
     bootstrapBrokers: [...options.brokers],
     connectTimeout: options.connectionTimeoutMs ?? 3000,

@@ -50,12 +50,20 @@ const FATAL_IDS = new Set([
   'UNSUPPORTED_SASL_MECHANISM',
 ]);
 
-/** Authentication or authorisation refused: a process cannot fix that by waiting. */
+function isFatalLeaf(leaf: unknown): boolean {
+  return (
+    isKafkaError(leaf) && (leaf.code === 'PLT_KFK_AUTHENTICATION' || FATAL_IDS.has(String(leaf.apiId ?? '')))
+  );
+}
+
+/**
+ * Authentication or authorisation refused: a process cannot fix that by waiting. A refused SASL login
+ * arrives as a failed connection whose cause is the authentication error.
+ */
 export function isKafkaFatal(error: unknown): boolean {
   return leaves(error).some(
     (leaf) =>
-      isKafkaError(leaf) &&
-      (leaf.code === 'PLT_KFK_AUTHENTICATION' || FATAL_IDS.has(String(leaf.apiId ?? ''))),
+      isFatalLeaf(leaf) || (isKafkaError(leaf) && leaf.code === 'PLT_KFK_NETWORK' && isFatalLeaf(leaf.cause)),
   );
 }
 

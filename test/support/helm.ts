@@ -79,6 +79,6 @@ export async function chartWithProfile(profile: string): Promise<{ dir: string; 
   await cp(CHART, dir, { recursive: true });
   const values: unknown = parse(await readFile(join(CHART, 'values.yaml'), 'utf8'));
   const overlay: unknown = parse(await readFile(join(PROFILES_DIR, `${profile}.yaml`), 'utf8'));
-  await writeFile(join(dir, 'values.yaml'), stringify(mergeValues(values, overlay)));
+  await writeFile(join(dir, 'values.yaml'), stringify(mergeValues(values, overlay), { version: '1.1' }));
   return { dir, dispose: () => rm(root, { recursive: true, force: true }) };
 }

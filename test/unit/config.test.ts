@@ -104,3 +104,33 @@ void test('.env.example lists every setting (run `npm run gen:docs` after a chan
   const root = new URL('../../', import.meta.url);
   assert.equal(readFileSync(new URL('.env.example', root), 'utf8'), envExample());
 });
+
+void test('Kafka TLS and SASL: parsed together, and halves of a pair are refused', () => {
+  const base = { DMID_KAFKA_BROKERS: '127.0.0.1:9093' };
+  const config = loadConfig({
+    ...base,
+    DMID_KAFKA_TLS: 'on',
+    DMID_KAFKA_TLS_CA_FILE: '/etc/ca.pem',
+    DMID_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+    DMID_KAFKA_SASL_USERNAME: 'dmid',
+    DMID_KAFKA_SASL_PASSWORD: 'pw',
+  });
+  assert.deepEqual(config.kafka.tls, { caFile: '/etc/ca.pem', certFile: null, keyFile: null });
+  assert.deepEqual(config.kafka.sasl, { mechanism: 'SCRAM-SHA-256', username: 'dmid', password: 'pw' });
+  assert.equal(loadConfig(base).kafka.tls, null);
+  assert.equal(loadConfig(base).kafka.sasl, null);
+  const refused = [
+    { DMID_KAFKA_SASL_MECHANISM: 'PLAIN', DMID_KAFKA_SASL_USERNAME: 'dmid' },
+    { DMID_KAFKA_SASL_USERNAME: 'dmid', DMID_KAFKA_SASL_PASSWORD: 'pw' },
+    { DMID_KAFKA_SASL_MECHANISM: 'GSSAPI', DMID_KAFKA_SASL_USERNAME: 'd', DMID_KAFKA_SASL_PASSWORD: 'p' },
+    { DMID_KAFKA_TLS_CA_FILE: '/etc/ca.pem' },
+    { DMID_KAFKA_TLS: 'on', DMID_KAFKA_TLS_CERT_FILE: '/etc/cert.pem' },
+  ];
+  for (const extra of refused) {
+    assert.throws(
+      () => loadConfig({ ...base, ...extra }),
+      (e: unknown) => e instanceof DmidError && e.code === 'DMID_CONFIG_INVALID' && !e.message.includes('pw'),
+      JSON.stringify(extra),
+    );
+  }
+});

@@ -105,6 +105,7 @@ const SECRET_SAMPLES: Record<string, string> = {
   DMID_REDIS_URL: 'rediss://dmid:secret@redis-0:6379,redis-1:6379,redis-2:6379',
   DMID_PSEUDONYM_KEY: 'ab'.repeat(32),
   DMID_EVM_KEY: 'cd'.repeat(32),
+  DMID_KAFKA_SASL_PASSWORD: 'scram-secret',
 };
 
 const profiles = (await readdir(PROFILES_DIR)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
@@ -240,6 +241,11 @@ void describe('deploy/helm/dmid', () => {
           }
           const config = loadConfig(env);
           assert.equal(engineMode(config), 'kafka', `${name}/${container.name}`);
+          if (name === 'production') {
+            // dmid itself reaches Kafka like KEDA does: TLS with the Secret's CA, SCRAM login.
+            assert.equal(config.kafka.sasl?.mechanism, 'SCRAM-SHA-512', container.name);
+            assert.match(config.kafka.tls?.caFile ?? '', /^\/etc\/dmid\/secrets\//, container.name);
+          }
         }
       }
     }
