@@ -353,6 +353,7 @@ function consoleDeps(
     registry: parts.metrics.registry,
     window: parts.window,
     audit: rp.routes.audit,
+    accessLog: rp.accessLog,
     now: Date.now,
   };
 }

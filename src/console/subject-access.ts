@@ -3,8 +3,10 @@
  * is shown only to a `support` operator whose client has a live relationship (consent) with the subject,
  * and only with a stated purpose, which goes to the audit log with the outcome. Anything else is answered
  * exactly like an unknown subject. Every view is logged, granted or not; the log holds no subject id.
+ * A granted view also goes to the subject's access log (`dmid subject access-log`): the person sees it.
  */
 import type { AccessStore } from '../access/access-store.js';
+import type { AccessAudit } from '../audit/access-audit.js';
 import type { Logger } from '../logger.js';
 import type { OperatorSession } from './operator-sessions.js';
 
@@ -14,6 +16,8 @@ export const MAX_PURPOSE_LENGTH = 300;
 export interface SubjectAccessDeps {
   readonly access: Pick<AccessStore, 'liveRelationship'>;
   readonly audit: Logger;
+  /** The subjects' access log. */
+  readonly accessLog: Pick<AccessAudit, 'record'>;
   readonly now: () => number;
 }
 
@@ -38,6 +42,17 @@ export async function authorizeSubjectView(
   const granted =
     session.role === 'support' &&
     (await deps.access.liveRelationship(subjectId, session.client.id, deps.now())) !== null;
+  if (granted) {
+    await deps.accessLog.record({
+      subjectId,
+      party: session.client.id,
+      purpose: purpose.trim(),
+      action: 'CONSOLE_VIEW',
+      outcome: 'SERVED',
+      ref: null,
+      at: deps.now(),
+    });
+  }
   deps.audit.info(
     { ...base, purpose: purpose.trim(), outcome: granted ? 'granted' : 'not-found' },
     granted ? 'console subject view' : 'console subject view refused',

@@ -23,6 +23,7 @@ import { loadPolicyDir } from '../../../src/policy/policy-loader.js';
 import { createMemoryStore } from '../../../src/state/memory-store.js';
 import { CONTENT_SECURITY_POLICY, registerConsole } from '../../../src/console/console-routes.js';
 import { createConsoleTap, MAX_LETTERS, SCORES_PER_SUBJECT } from '../../../src/console/console-tap.js';
+import { createMemoryAccessAudit } from '../../../src/audit/access-audit.js';
 import { html } from '../../../src/console/html.js';
 import { SAMPLES } from '../codec/sample-records.js';
 
@@ -45,6 +46,7 @@ async function setup() {
   const topics = topicNames('');
   const tap = createConsoleTap(codec, topics, Date.now);
   const access = createMemoryAccessStore();
+  const accessLog = createMemoryAccessAudit();
   const sent: TopicRecords[] = [];
   const app = Fastify();
   registerConsole(app, {
@@ -65,6 +67,7 @@ async function setup() {
     registry: new Registry(),
     window: new LatencyWindow(),
     audit: pino(sink),
+    accessLog,
     now: Date.now,
   });
   await app.ready();
@@ -78,7 +81,7 @@ async function setup() {
     const cookie = r.headers['set-cookie'];
     return r.statusCode === 303 && typeof cookie === 'string' ? (cookie.split(';')[0] ?? null) : null;
   };
-  return { app, tap, access, sent, lines, signIn, codec, topics };
+  return { app, tap, access, accessLog, sent, lines, signIn, codec, topics };
 }
 
 void test('html escapes every interpolated value and keeps rendered fragments', () => {
@@ -145,7 +148,7 @@ void test('console-roles: an auditor cannot open a subject or run a backtest; a 
 });
 
 void test('console-purpose: a subject view needs a purpose, and every attempt is in the audit log without the subject id', async (t) => {
-  const { app, signIn, tap, access, lines, codec, topics } = await setup();
+  const { app, signIn, tap, access, accessLog, lines, codec, topics } = await setup();
   t.after(() => app.close());
   const cookie = await signIn(SUPPORT, 'support');
   assert.ok(cookie);
@@ -182,6 +185,12 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
     ],
   );
   assert.ok(!JSON.stringify(lines).includes(score.subjectId), 'no subject id in the audit log');
+  const logged = await accessLog.read(score.subjectId);
+  assert.deepEqual(
+    logged.map((r) => [r.action, r.party, r.purpose, r.outcome]),
+    [['CONSOLE_VIEW', 'desk-support', 'caller asked about a refusal', 'SERVED']],
+    'the granted view is in the subject access log',
+  );
 });
 
 void test('console-requeue-once: a dead letter is produced back to its topic once, however often requeue is clicked', async (t) => {
