@@ -144,6 +144,9 @@ const FAULTS_DIR = 'test/integration/faults/';
  * its test passes on main.
  */
 const FAULTS_PENDING: Readonly<Record<string, string>> = {
+  'test/integration/faults/leader-killed.test.ts': 'to be run twice more on main before it is enabled',
+  'test/integration/faults/rolling-restart.test.ts':
+    'passed once on wip-r16; to be run twice on main before it is enabled',
   'test/integration/faults/worker-killed-backlog.test.ts':
     "a SIGKILLed worker's redone units reach identity.scores twice",
 };

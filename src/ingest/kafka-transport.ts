@@ -299,9 +299,10 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   }
 
   /**
-   * Replaces a failed member: what it fetched but did not hand out is dropped, the batches in flight
-   * finish (their transactions carry the consumed offsets), and a new member resumes from the committed
-   * offsets, retried with capped backoff until the cluster answers.
+   * Replaces a failed member: what it fetched but did not hand out is dropped and a new member resumes
+   * from the committed offsets, retried with capped backoff until the cluster answers. Batches still in
+   * flight commit their offsets through the new member when it owns their partitions (a record redone
+   * meanwhile is harmless: the state store is idempotent by version).
    */
   async function restartConsuming(runOptions: RunOptions, failed: NativeConsumer): Promise<void> {
     for (const queue of queues.values()) {
@@ -309,8 +310,10 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       queue.waiting = [];
       queue.next = -1n;
     }
-    await Promise.allSettled([...inFlight]);
-    await failed.close(true).catch(() => undefined);
+    // Transactions until the new member joins carry no offsets (their units are redone), never a closed
+    // member's. Not waiting for the batches in flight: they need a live member for their offsets.
+    if (consumer === failed) consumer = undefined;
+    await withinMs(failed.close(true), 5000).catch(() => undefined);
     for (let attempt = 1; !stopRequested; attempt++) {
       try {
         await startConsuming(runOptions);
@@ -326,6 +329,15 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         await sleep(retryDelayMs(attempt));
       }
     }
+  }
+
+  /** `promise`, or a rejection after `ms` (a close that cannot reach the coordinator). */
+  function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   async function run(runOptions: RunOptions): Promise<void> {
