@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { DEMO_CLIENTS_FILE, loadClientsFile } from '../../../src/access/clients.js';
+import { SUPPORT_PURPOSE } from '../../../src/access/consent.js';
 import { createMemoryAccessStore } from '../../../src/access/memory-access-store.js';
 import { createMemoryAlertStore } from '../../../src/alerts/memory-alert-store.js';
 import { createMemoryReceiptStore } from '../../../src/anchor/receipt-store.js';
@@ -160,7 +161,7 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
   await access.putRelationship(score.subjectId, 'desk-support', {
     kind: 'CONSENT',
     expiresAt: Date.now() + 60_000,
-    purpose: null,
+    purpose: SUPPORT_PURPOSE,
     tokenId: null,
   });
   const open = (purpose: string) =>
@@ -190,6 +191,57 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
     logged.map((r) => [r.action, r.party, r.purpose, r.outcome]),
     [['CONSOLE_VIEW', 'desk-support', 'caller asked about a refusal', 'SERVED']],
     'the granted view is in the subject access log',
+  );
+});
+
+void test('console-support-purpose: support sees a subject only under a live console.support relationship', async (t) => {
+  const { app, signIn, tap, access, lines, codec, topics } = await setup();
+  t.after(() => app.close());
+  const cookie = await signIn(SUPPORT, 'support');
+  assert.ok(cookie);
+  const score = { ...sampleScore(), subjectId: subjectId() };
+  await tap
+    .transport(createMemoryTransport({ partitions: 1 }))
+    .send([
+      { topic: topics.scores, records: [{ key: score.subjectId, value: codec.encode('score', score) }] },
+    ]);
+  const relate = (purpose: string | null, expiresAt: number) =>
+    access.putRelationship(score.subjectId, 'desk-support', {
+      kind: 'CONSENT',
+      expiresAt,
+      purpose,
+      tokenId: null,
+    });
+  const open = () =>
+    app.inject({
+      method: 'POST',
+      url: '/console/subject',
+      headers: { ...FORM, cookie },
+      payload: `subjectId=${score.subjectId}&purpose=caller+asked+about+a+refusal`,
+    });
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/console/subject',
+    headers: { ...FORM, cookie },
+    payload: `subjectId=${subjectId()}&purpose=caller+asked+about+a+refusal`,
+  });
+  assert.equal(unknown.statusCode, 404);
+  const outcomes: number[] = [];
+  await relate(null, Date.now() + 60_000); // stored before purposes existed
+  outcomes.push((await open()).statusCode);
+  await relate('pension-eligibility', Date.now() + 60_000); // consent to a policy, not to the desk
+  outcomes.push((await open()).statusCode);
+  await relate(SUPPORT_PURPOSE, Date.now() - 1); // expired
+  outcomes.push((await open()).statusCode);
+  await relate(SUPPORT_PURPOSE, Date.now() + 60_000);
+  outcomes.push((await open()).statusCode);
+  assert.deepEqual(outcomes, [404, 404, 404, 303]);
+  await relate('pension-eligibility', Date.now() + 60_000);
+  const wrongPurpose = await open();
+  assert.equal(wrongPurpose.body, unknown.body, 'a wrong purpose reads exactly like an unknown subject');
+  assert.deepEqual(
+    lines.filter((l) => l.audit === 'console-subject-view').map((l) => l.outcome),
+    ['not-found', 'not-found', 'not-found', 'not-found', 'granted', 'not-found'],
   );
 });
 
