@@ -140,7 +140,7 @@ async function measureThroughput(
     seed: 'bench-compare',
   });
   // Redis and the broker are idle until the contender takes its first records (the backlog is in place).
-  const before = await cpuSnapshot(ctx.redis);
+  const before = await cpuSnapshot(ctx.redis, ctx.brokers);
   const contender = startOn(ctx, spec, prefix);
   try {
     await waitUntil(() => {
@@ -156,7 +156,10 @@ async function measureThroughput(
       (maxSeconds + 30) * 1000,
     );
     const report = await contender.report();
-    return throughputOf(report, cpuPer1000(before, await cpuSnapshot(ctx.redis), report.processed));
+    return throughputOf(
+      report,
+      cpuPer1000(before, await cpuSnapshot(ctx.redis, ctx.brokers), report.processed),
+    );
   } finally {
     await contender.stop();
   }

@@ -133,7 +133,7 @@ async function loadPoint(
 ): Promise<LivePoint> {
   await waitQuiet(() => contender.processed(), 1000, 60_000);
   contender.reset();
-  const before = await cpuSnapshot(ctx.redis);
+  const before = await cpuSnapshot(ctx.redis, ctx.brokers);
   const total = timing.warmupSeconds + timing.seconds;
   const startedAt = Date.now();
   const ticker = setInterval(() => {
@@ -156,7 +156,7 @@ async function loadPoint(
     clearInterval(ticker);
   }
   const report = await contender.report();
-  const others = cpuPer1000(before, await cpuSnapshot(ctx.redis), report.processed);
+  const others = cpuPer1000(before, await cpuSnapshot(ctx.redis, ctx.brokers), report.processed);
   // The load starts when its first event arrives (the simulator's own start takes seconds here).
   const loadStart = report.firstAt > 0 ? report.firstAt : startedAt;
   const warmupEnd = loadStart + timing.warmupSeconds * 1000;
