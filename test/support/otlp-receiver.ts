@@ -1,10 +1,10 @@
 /**
  * An OTLP/HTTP trace receiver on loopback for tests: accepts `POST /v1/traces` in the JSON encoding (what
- * @opentelemetry/exporter-trace-otlp-http sends on Node) and keeps every span and every raw body.
+ * @opentelemetry/exporter-trace-otlp-http sends on Node) and keeps every span and every raw body. The
+ * caller closes it, after flushing its exporter.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestContext } from 'node:test';
 
 export interface OtlpAttribute {
   readonly key: string;
@@ -28,13 +28,15 @@ export interface OtlpReceiver {
   readonly spans: OtlpSpan[];
   /** Every request body as received, to scan for what must never be exported. */
   readonly bodies: string[];
+  /** Stops listening and drops the exporter's kept-alive connections. */
+  close(): Promise<void>;
 }
 
 interface ExportRequest {
   resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-export async function startOtlpReceiver(t: TestContext): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: OtlpSpan[] = [];
   const bodies: string[] = [];
   const server = createServer((req, res) => {
@@ -54,7 +56,11 @@ export async function startOtlpReceiver(t: TestContext): Promise<OtlpReceiver> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const close = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, spans, bodies };
+  return { url: `http://127.0.0.1:${port}`, spans, bodies, close };
 }

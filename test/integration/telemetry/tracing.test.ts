@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { createMetrics } from '../../../src/api/metrics.js';
+import { SCORE_ROUTE } from '../../../src/api/routes/score-route.js';
 import { createApiServer } from '../../../src/api/server.js';
 import type { SignalKind } from '../../../src/codec/types.js';
 import type { ConsumedRecord } from '../../../src/ingest/kafka-client.js';
@@ -65,14 +66,18 @@ async function settled(pipeline: TestPipeline, subject: string, events: number):
 }
 
 void test('a signal traceparent continues into the unit span and the score; others are linked; nothing names a subject', async (t) => {
-  const receiver = await startOtlpReceiver(t);
+  const receiver = await startOtlpReceiver();
   const config = tracingConfigFromEnv({
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_SERVICE_NAME: 'dmid-test',
   });
   assert.equal(config.tracesUrl, `${receiver.url}/v1/traces`);
   const tracing = startTracing(config);
-  t.after(() => tracing.shutdown());
+  // In this order: the last spans are exported while the receiver still listens.
+  t.after(async () => {
+    await tracing.shutdown();
+    await receiver.close();
+  });
   const pipeline = await startPipeline(t, { partitions: 1, scorer: 'rules' });
   const scores = pipeline.collect(pipeline.topics.scores);
   pipeline.startWorker(NO_METRICS, pipelineTracing(tracing));
@@ -165,14 +170,16 @@ void test('a signal traceparent continues into the unit span and the score; othe
   t.after(() => api.close());
   const { url } = await api.listen('127.0.0.1', 0);
   const caller = producerContext();
-  const response = await fetch(`${url}/v1/scores/${a}`, { headers: { traceparent: caller.traceparent } });
+  const response = await fetch(`${url}/v1/subjects/${a}/score`, {
+    headers: { traceparent: caller.traceparent },
+  });
   assert.equal(response.status, 200);
   await tracing.flush();
   await waitFor(() => receiver.spans.some((s) => s.kind === 2), 'the HTTP server span');
   const server = receiver.spans.filter((s) => s.kind === 2);
   assert.deepEqual(
     server.map((s) => s.name),
-    ['GET /v1/scores/:subjectId'],
+    [`GET ${SCORE_ROUTE}`],
   );
   assert.equal(server[0]?.traceId, caller.traceId);
   assert.equal(server[0]?.parentSpanId, caller.spanId);
