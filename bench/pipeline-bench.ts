@@ -31,7 +31,8 @@ import { modelVersionOf } from '../src/scoring/scorer.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import { startInfra } from '../test/support/infra.js';
 import { deleteKeys, percentile, preloadEvents, simulateInChild, summarize } from './bench-support.js';
-import { parseCompareArgs, runCompare } from './compare/compare.js';
+import { parseCompareArgs } from './compare/args.js';
+import { runCompare } from './compare/compare.js';
 import { createScorerByName, isScorerName, SCORER_NAMES } from './compare/scorers.js';
 
 // `npm run bench -- --compare`: the side-by-side benchmark (bench/compare/) instead of benchmark v0.

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Infra } from '../test/support/infra.js';
 import { INFRA_TOOLING_ENV, startInfra } from '../test/support/infra.js';
 import { startLocalCluster } from '../test/support/infra-cluster.js';
+import { redisClusterScript } from '../test/support/redis-cluster.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
@@ -174,13 +175,52 @@ async function faultPhase(files: readonly string[], infra: Infra): Promise<boole
   }
 }
 
+/** Tests of Redis Cluster itself; they run on the six-node cluster (deploy/local/redis-cluster.sh). */
+const REDIS_CLUSTER_DIR = 'test/integration/redis-cluster/';
+/** Pipeline tests that run on standalone Redis and, once more, on the cluster. */
+const ALSO_ON_REDIS_CLUSTER = ['test/integration/ingest/worker.test.ts'];
+
+/** The Redis Cluster tests, on the cluster started for them (Kafka from `infra`); stopped after. */
+async function redisClusterPhase(files: readonly string[], infra: Infra): Promise<boolean> {
+  banner(`integration (Redis Cluster, 3 masters + 3 replicas): ${files.length} file(s)`);
+  let started: boolean;
+  try {
+    started = (await redisClusterScript(['start'])) === 'started';
+  } catch (error) {
+    console.error(`test runner: the Redis Cluster tests cannot run: ${String(error)}`);
+    return false;
+  }
+  try {
+    const port = Number(process.env.DMID_LOCAL_REDIS_CLUSTER_PORT ?? 17000);
+    const nodes = [0, 1, 2, 3, 4, 5].map((i) => `127.0.0.1:${port + i}`).join(',');
+    return (
+      interrupted === undefined &&
+      (await runNodeTests(
+        files,
+        ['--test-concurrency=1', '--test-timeout=120000'],
+        testEnv({
+          DMID_KAFKA_BROKERS: infra.kafkaBrokers,
+          DMID_REDIS_URL: infra.redisUrl,
+          DMID_REDIS_CLUSTER_NODES: nodes,
+          DMID_TEST_REDIS: 'cluster',
+        }),
+      ))
+    );
+  } finally {
+    if (started) await redisClusterScript(['stop']).catch(() => undefined);
+  }
+}
+
 async function integrationPhase(files: readonly string[]): Promise<boolean> {
   if (files.length === 0) {
     banner('integration: no test files, skipped');
     return true;
   }
   const faults = files.filter((f) => f.startsWith(FAULTS_DIR));
-  const others = files.filter((f) => !f.startsWith(FAULTS_DIR));
+  const onRedisCluster = files.filter(
+    (f) => f.startsWith(REDIS_CLUSTER_DIR) || ALSO_ON_REDIS_CLUSTER.includes(f),
+  );
+  const others = files.filter((f) => !f.startsWith(FAULTS_DIR) && !f.startsWith(REDIS_CLUSTER_DIR));
   return withInfra(async (infra) => {
     let ok = true;
     if (others.length > 0) {
@@ -194,6 +234,8 @@ async function integrationPhase(files: readonly string[]): Promise<boolean> {
       );
     }
     if (faults.length > 0 && interrupted === undefined) ok = (await faultPhase(faults, infra)) && ok;
+    if (onRedisCluster.length > 0 && interrupted === undefined)
+      ok = (await redisClusterPhase(onRedisCluster, infra)) && ok;
     return ok;
   });
 }

@@ -360,6 +360,7 @@ function consoleDeps(
     registry: parts.metrics.registry,
     window: parts.window,
     audit: rp.routes.audit,
+    accessLog: rp.accessLog,
     now: Date.now,
   };
 }

@@ -145,7 +145,7 @@ export function createRelyingParties(options: RelyingPartiesOptions): RelyingPar
   const audit = logger.child({ component: 'audit' });
   const accessLog =
     options.redis === null
-      ? createMemoryAccessAudit()
+      ? createMemoryAccessAudit(access)
       : createRedisAccessAudit({ redis: options.redis, keyPrefix, ttlMs: rp.accessLogTtlMs });
   const targets: WebhookTargetPolicy = { allowedHosts: allowedHostsOf(rp.webhookAllowedHosts) };
   const bucket = { ratePerSecond: rp.rateLimitPerSecond, burst: rp.rateLimitBurst };

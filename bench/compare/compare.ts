@@ -16,7 +16,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { topicNames } from '../../src/config.js';
 import { createKafkaClient } from '../../src/ingest/kafka-client.js';
@@ -37,10 +36,12 @@ import {
   type ContenderSpec,
 } from './contender-process.js';
 import { cpuPer1000, cpuSnapshot, type CpuSnapshot } from './machine-cpu.js';
-import { latencyPlotSvg, svgToPng } from './plot.js';
+import { writePlots } from './plots.js';
 import { freshKeyPrefix, freshTopics, PARTITIONS, type CompareContext } from './context.js';
 import { createProgress } from './progress.js';
 import { measureScaleOut, type ScaleOutResult } from './scale-out.js';
+import { measureLive, type LiveOptions, type LiveSession } from './live.js';
+import { describeLive, spread, summarizeLive } from './live-summary.js';
 
 export interface Throughput {
   readonly events: number;
@@ -139,7 +140,7 @@ async function measureThroughput(
     seed: 'bench-compare',
   });
   // Redis and the broker are idle until the contender takes its first records (the backlog is in place).
-  const before = await cpuSnapshot(ctx.redis);
+  const before = await cpuSnapshot(ctx.redis, ctx.brokers);
   const contender = startOn(ctx, spec, prefix);
   try {
     await waitUntil(() => {
@@ -155,7 +156,10 @@ async function measureThroughput(
       (maxSeconds + 30) * 1000,
     );
     const report = await contender.report();
-    return throughputOf(report, cpuPer1000(before, await cpuSnapshot(ctx.redis), report.processed));
+    return throughputOf(
+      report,
+      cpuPer1000(before, await cpuSnapshot(ctx.redis, ctx.brokers), report.processed),
+    );
   } finally {
     await contender.stop();
   }
@@ -228,6 +232,12 @@ export interface CompareOptions {
   readonly subjects: number;
   readonly scaleOut: boolean;
   readonly profileDir?: string;
+  /** Repetitions of every contender, interleaved (contender A, B, C, then A, B, C again...). */
+  readonly repetitions: number;
+  /** Live capacity and fixed-rate latency (live.ts); undefined with --no-live. */
+  readonly live: LiveOptions | undefined;
+  /** Worker counts of the scale-out. */
+  readonly scaleWorkers: readonly number[];
 }
 
 async function runContender(
@@ -278,6 +288,48 @@ function ratios(results: readonly ContenderResult[]): Record<string, number> {
   return out;
 }
 
+export interface ContenderRuns {
+  readonly spec: ContenderSpec;
+  readonly drained: ContenderResult[];
+  readonly live: LiveSession[];
+}
+
+/** Every contender in turn, `repetitions` times, interleaved so that machine drift hits them alike. */
+async function runRepetitions(ctx: CompareContext, options: CompareOptions): Promise<ContenderRuns[]> {
+  const runs: ContenderRuns[] = options.contenders.map((spec) => ({ spec, drained: [], live: [] }));
+  for (let rep = 1; rep <= options.repetitions; rep++) {
+    for (const run of runs) {
+      ctx.progress.log(`repetition ${rep}/${options.repetitions}: ${run.spec.name}`);
+      run.drained.push(await runContender(ctx, run.spec, options));
+      // The naive peer does one event at a time: no live capacity worth a search.
+      if (options.live === undefined || run.spec.kind === 'naive') continue;
+      const start = run.live.at(-1)?.capacity || options.live.searchStart;
+      run.live.push(await measureLive(ctx, run.spec, options.live, start));
+    }
+  }
+  return runs;
+}
+
+/** Live capacity of 1..N dmid workers in one group (the model scorer if it ran), one repetition each. */
+async function liveScaleOut(ctx: CompareContext, options: CompareOptions, runs: readonly ContenderRuns[]) {
+  const dmid = runs.filter((r) => r.spec.kind === 'dmid').at(-1);
+  if (options.live === undefined || dmid === undefined) return [];
+  const out: { workers: number; capacity: number; probes: LiveSession['probes'] }[] = [];
+  const start = spread(dmid.live.map((l) => l.capacity)).median || options.live.searchStart;
+  for (const workers of options.scaleWorkers) {
+    const session = await measureLive(
+      ctx,
+      dmid.spec,
+      { ...options.live, rates: [] },
+      start * workers,
+      workers,
+    );
+    ctx.progress.log(`scale-out live: ${workers} worker(s) ${session.capacity} events/s`);
+    out.push({ workers, capacity: session.capacity, probes: session.probes });
+  }
+  return out;
+}
+
 export async function runCompare(options: CompareOptions): Promise<void> {
   const infra = await startInfra();
   const client = createKafkaClient({
@@ -302,13 +354,24 @@ export async function runCompare(options: CompareOptions): Promise<void> {
   };
   const at = new Date().toISOString();
   try {
-    const results: ContenderResult[] = [];
-    for (const spec of options.contenders) results.push(await runContender(ctx, spec, options));
+    const runs = await runRepetitions(ctx, options);
+    const results = runs.map((r) => r.drained[0]).filter((r): r is ContenderResult => r !== undefined);
     let scaleOut: ScaleOutResult | undefined;
-    if (options.scaleOut) scaleOut = await measureScaleOut(ctx, options.events);
+    if (options.scaleOut) scaleOut = await measureScaleOut(ctx, options.events, options.scaleWorkers);
+    const scaleOutLive = options.scaleOut ? await liveScaleOut(ctx, options, runs) : [];
     ctx.progress.done();
+    const contenders = runs.map((r) => ({
+      name: r.spec.name,
+      kind: r.spec.kind,
+      scorer: r.spec.scorer,
+      draining: spread(r.drained.map((d) => d.throughput.eventsPerSecond)),
+      live: r.live.length > 0 ? summarizeLive(r.live) : undefined,
+      repetitions: r.drained.map((d, i) => ({ ...d, live: r.live[i] })),
+    }));
+    for (const c of contenders)
+      if (c.live !== undefined) process.stdout.write(`${describeLive(c.name, c.live)}\n`);
     const result = {
-      benchmark: 'compare-v1',
+      benchmark: 'compare-v2',
       at,
       machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() },
       setup: {
@@ -319,25 +382,23 @@ export async function runCompare(options: CompareOptions): Promise<void> {
         fractions: options.fractions,
         latencySeconds: options.seconds,
         warmupSeconds: options.warmupSeconds,
+        repetitions: options.repetitions,
+        live: options.live,
         kafka: infra.source,
       },
       ratios: ratios(results),
-      contenders: results,
+      contenders,
       scaleOut,
+      scaleOutLive,
     };
     const dir = new URL('../results/', import.meta.url);
     mkdirSync(dir, { recursive: true });
     const base = `compare-${at.replace(/[:.]/g, '-')}`;
     writeFileSync(new URL(`${base}.json`, dir), `${JSON.stringify(result, null, 2)}\n`);
-    const series = results
-      .map((r) => ({ name: r.name, points: r.latency }))
-      .filter((r) => r.points.length > 0);
-    if (series.length > 0) {
-      const svg = latencyPlotSvg(`Latency against offered load (${PARTITIONS} partitions, one run)`, series);
-      writeFileSync(new URL(`${base}.svg`, dir), svg);
-      writeFileSync(new URL(`${base}.png`, dir), svgToPng(svg));
-    }
-    process.stdout.write(`${JSON.stringify({ ratios: result.ratios, scaleOut }, null, 2)}\n`);
+    writePlots(dir, base, runs, results);
+    process.stdout.write(
+      `${JSON.stringify({ draining: contenders.map((c) => [c.name, c.draining]), scaleOut, scaleOutLive: scaleOutLive.map((s) => [s.workers, s.capacity]) }, null, 2)}\n`,
+    );
     process.stdout.write(`written to ${new URL(`${base}.json`, dir).pathname} (and .svg, .png)\n`);
   } finally {
     ctx.progress.done();
@@ -348,59 +409,4 @@ export async function runCompare(options: CompareOptions): Promise<void> {
     redis.disconnect();
     await infra.stop();
   }
-}
-
-export function parseCompareArgs(argv: readonly string[]): CompareOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      compare: { type: 'boolean' },
-      events: { type: 'string', default: '100000' },
-      'naive-events': { type: 'string', default: '10000' },
-      'max-seconds': { type: 'string', default: '20' },
-      fractions: { type: 'string', default: '0.25,0.5,0.75' },
-      rates: { type: 'string' },
-      seconds: { type: 'string', default: '15' },
-      warmup: { type: 'string', default: '5' },
-      subjects: { type: 'string', default: '20000' },
-      model: { type: 'boolean', default: false },
-      'no-scale-out': { type: 'boolean', default: false },
-      only: { type: 'string' },
-      profile: { type: 'string' },
-    },
-  });
-  const all: ContenderSpec[] = [
-    { name: 'ceiling', kind: 'ceiling', scorer: 'rules' },
-    { name: 'naive peer (rules)', kind: 'naive', scorer: 'rules' },
-    { name: 'dmid (rules)', kind: 'dmid', scorer: 'rules' },
-  ];
-  if (values.model) {
-    // The naive peer with the model predicts once per event: the comparison the issue asks for.
-    all.splice(2, 0, { name: 'naive peer (model)', kind: 'naive', scorer: 'model' });
-    all.push({ name: 'dmid (model)', kind: 'dmid', scorer: 'model' });
-  }
-  const only = values.only?.split(',');
-  return {
-    contenders: only === undefined ? all : all.filter((c) => only.includes(c.kind)),
-    events: Number(values.events),
-    naiveEvents: Number(values['naive-events']),
-    maxSeconds: Number(values['max-seconds']),
-    fractions: (values.fractions ?? '')
-      .split(',')
-      .map(Number)
-      .filter((f) => f > 0),
-    ...(values.rates === undefined
-      ? {}
-      : {
-          rates: values.rates
-            .split(',')
-            .map(Number)
-            .filter((r) => r > 0),
-        }),
-    seconds: Number(values.seconds),
-    warmupSeconds: Number(values.warmup),
-    subjects: Number(values.subjects),
-    scaleOut: !values['no-scale-out'],
-    ...(values.profile === undefined ? {} : { profileDir: values.profile }),
-  };
 }

@@ -21,17 +21,26 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return field('used_cpu_user') + field('used_cpu_sys');
 }
 
-function brokerPid(): number | undefined {
+/**
+ * The broker process: with several on the machine (other worktrees' test brokers), the one whose run
+ * directory is named after the port of `brokers` (deploy/local/kafka.sh: run/<port>/server.properties).
+ */
+function brokerPid(brokers: string): number | undefined {
+  const port = /:(\d+)/.exec(brokers.split(',')[0] ?? '')?.[1];
   const found: number[] = [];
+  const mine: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes('kafka.Kafka')) found.push(Number(entry));
+      if (!cmdline.includes('kafka.Kafka')) continue;
+      found.push(Number(entry));
+      if (port !== undefined && cmdline.includes(`/${port}/server.properties`)) mine.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
+  if (mine.length === 1) return mine[0];
   return found.length === 1 ? found[0] : undefined;
 }
 
@@ -47,8 +56,8 @@ function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
-export async function cpuSnapshot(redis: Redis): Promise<CpuSnapshot> {
-  return { redisSeconds: await redisCpuSeconds(redis), brokerSeconds: processCpuSeconds(brokerPid()) };
+export async function cpuSnapshot(redis: Redis, brokers: string): Promise<CpuSnapshot> {
+  return { redisSeconds: await redisCpuSeconds(redis), brokerSeconds: processCpuSeconds(brokerPid(brokers)) };
 }
 
 /** CPU seconds per 1,000 events of Redis and the broker between two snapshots. */

@@ -21,6 +21,8 @@ export interface ScaleOutResult {
   readonly oneWorkerEventsPerSecond: number;
   readonly twoWorkersEventsPerSecond: number;
   readonly speedup: number;
+  /** Draining events/s by number of workers in the group. */
+  readonly drainingByWorkers: Record<number, number>;
   readonly rebalance: RebalanceResult;
 }
 
@@ -218,11 +220,18 @@ async function rebalanceRun(
   };
 }
 
-export async function measureScaleOut(ctx: CompareContext, events: number): Promise<ScaleOutResult> {
-  const one = await groupThroughput(ctx, 1, events);
-  ctx.progress.log(`scale-out: 1 worker ${Math.round(one)} events/s`);
-  const two = await groupThroughput(ctx, 2, events);
-  ctx.progress.log(`scale-out: 2 workers ${Math.round(two)} events/s (${(two / one).toFixed(2)}x)`);
+export async function measureScaleOut(
+  ctx: CompareContext,
+  events: number,
+  workerCounts: readonly number[] = [1, 2],
+): Promise<ScaleOutResult> {
+  const byWorkers: Record<number, number> = {};
+  for (const workers of new Set([1, 2, ...workerCounts])) {
+    byWorkers[workers] = await groupThroughput(ctx, workers, events);
+    ctx.progress.log(`scale-out: ${workers} worker(s) draining ${Math.round(byWorkers[workers])} events/s`);
+  }
+  const one = byWorkers[1] ?? NaN;
+  const two = byWorkers[2] ?? NaN;
   // Paced at a third of one worker's rate, for about 20 s, so that the second worker's join and leave
   // both land in mid-stream.
   const rate = Math.max(500, Math.round(one / 3));
@@ -236,6 +245,7 @@ export async function measureScaleOut(ctx: CompareContext, events: number): Prom
     oneWorkerEventsPerSecond: one,
     twoWorkersEventsPerSecond: two,
     speedup: two / one,
+    drainingByWorkers: byWorkers,
     rebalance,
   };
 }

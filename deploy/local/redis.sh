@@ -3,22 +3,34 @@
 # starts the machine's redis-server (no persistence) and later stops only what it started.
 #
 #   deploy/local/redis.sh start    use a Redis answering PING on 127.0.0.1:<port>, else start one
-#   deploy/local/redis.sh stop     stop the redis-server this script started (pid file), nothing else
+#   deploy/local/redis.sh start-replicated
+#                                  a primary on <port> with AOF (appendfsync everysec) and a replica of it
+#                                  on <replica port>, as in production (docs/operations.md)
+#   deploy/local/redis.sh stop     stop the redis-servers this script started (pid files), nothing else
 #   deploy/local/redis.sh status   exit 0 when something answers PING with PONG
 #
 # `start` prints one word on stdout, `started` or `reused`; everything else goes to stderr.
 #
 # Environment (all optional):
 #   DMID_LOCAL_REDIS_PORT   port on 127.0.0.1 (default 6379)
+#   DMID_LOCAL_REDIS_REPLICA_PORT  port of the replica of start-replicated (default <port> + 1)
 #   DMID_REDIS_CACHE        directory for pid file, log and working dir (default <repo>/.cache/redis)
 set -euo pipefail
 
 readonly SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 readonly REPO="$(cd -- "$SCRIPT_DIR/../.." && pwd)"
-readonly PORT="${DMID_LOCAL_REDIS_PORT:-6379}"
+PORT="${DMID_LOCAL_REDIS_PORT:-6379}"
+readonly REPLICA_PORT="${DMID_LOCAL_REDIS_REPLICA_PORT:-$((PORT + 1))}"
 readonly CACHE="${DMID_REDIS_CACHE:-$REPO/.cache/redis}"
-readonly RUN_DIR="$CACHE/run/$PORT"
-readonly PID_FILE="$RUN_DIR/redis.pid"
+RUN_DIR="$CACHE/run/$PORT"
+PID_FILE="$RUN_DIR/redis.pid"
+
+# Points the functions below at another port (the replica's).
+use_port() {
+  PORT="$1"
+  RUN_DIR="$CACHE/run/$PORT"
+  PID_FILE="$RUN_DIR/redis.pid"
+}
 
 log() { printf '[redis.sh] %s\n' "$*" >&2; }
 die() {
@@ -63,6 +75,9 @@ our_pid() {
 }
 
 cmd_start() {
+  local persistence=(--save "" --appendonly no)
+  [[ "${1:-}" == "aof" ]] && persistence=(--save "" --appendonly yes --appendfsync everysec)
+  shift || true
   if ping; then
     log "Redis already answers on 127.0.0.1:$PORT; using it"
     echo reused
@@ -74,7 +89,7 @@ cmd_start() {
   mkdir -p "$RUN_DIR"
   # No persistence: test data is disposable and a dump on shutdown would only cost time.
   # fd 9 (the lock) is closed so the daemon does not hold it.
-  redis-server --daemonize yes --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no \
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$PORT" "${persistence[@]}" "$@" \
     --pidfile "$PID_FILE" --logfile "$RUN_DIR/redis.log" --dir "$RUN_DIR" 9>&- >&2 ||
     die "redis-server failed to start; see $RUN_DIR/redis.log"
   local deadline=$((SECONDS + 15))
@@ -116,12 +131,30 @@ cmd_status() {
   return 1
 }
 
+# The primary with AOF, then its replica; waits until the replica reports the link up.
+cmd_start_replicated() {
+  cmd_start aof
+  use_port "$REPLICA_PORT"
+  cmd_start aof --replicaof 127.0.0.1 "${DMID_LOCAL_REDIS_PORT:-6379}"
+  local deadline=$((SECONDS + 15))
+  until timeout 3 redis-cli -p "$REPLICA_PORT" info replication 2>/dev/null | grep -q 'master_link_status:up'; do
+    ((SECONDS < deadline)) || die "the replica on $REPLICA_PORT did not sync within 15 s"
+    sleep 0.2
+  done
+  log "replica on 127.0.0.1:$REPLICA_PORT in sync"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
+  start-replicated) cmd_start_replicated ;;
+  stop)
+    cmd_stop
+    use_port "$REPLICA_PORT"
+    if our_pid >/dev/null; then cmd_stop; fi
+    ;;
   status) cmd_status ;;
   *)
-    printf 'usage: %s start|stop|status\n' "$0" >&2
+    printf 'usage: %s start|start-replicated|stop|status\n' "$0" >&2
     exit 2
     ;;
 esac

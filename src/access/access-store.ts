@@ -92,6 +92,11 @@ export function parseSubscription(text: string): Subscription {
   throw new Error('access store: a stored subscription does not have the stored shape');
 }
 
+/** A grant as stored (the Redis store and the access log's grant-with-record write it). */
+export function receiptGrantText(grant: ReceiptGrant): string {
+  return JSON.stringify({ recordId: grant.recordId, subjectId: grant.subjectId, purpose: grant.purpose });
+}
+
 export function parseReceiptGrant(text: string): ReceiptGrant {
   const value: unknown = JSON.parse(text);
   if (

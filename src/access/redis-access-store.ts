@@ -5,9 +5,15 @@
  */
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createPartyKeyBuilder, globalPartyKeys } from '../state/redis-keys.js';
+import { createPartyKeyBuilder, globalPartyKeys, receiptGrantKey } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
-import { parseReceiptGrant, parseRelationship, parseSubscription, type AccessStore } from './access-store.js';
+import {
+  parseReceiptGrant,
+  parseRelationship,
+  parseSubscription,
+  receiptGrantText,
+  type AccessStore,
+} from './access-store.js';
 
 export interface RedisAccessStoreOptions {
   /** A client that stays the caller's (close() leaves it open). */
@@ -32,7 +38,7 @@ export function createRedisAccessStore(options: RedisAccessStoreOptions): Access
   // Token and record ids are opaque, but a key holds only fixed-alphabet text: hashed.
   const hashed = (text: string): string => hash('sha256', text, 'hex').slice(0, 32);
   const grantKey = (clientId: string, recordId: string): string =>
-    `${prefix}receipt-grant:${hashed(`${clientId}\n${recordId}`)}`;
+    receiptGrantKey(prefix, clientId, recordId);
   return {
     async putRelationship(subjectId, clientId, relationship) {
       const key = keysOf(subjectId).parties;
@@ -80,13 +86,8 @@ export function createRedisAccessStore(options: RedisAccessStoreOptions): Access
       return (await command('isConsentRevoked', () => redis.exists(key))) === 1;
     },
     async grantReceipt(clientId, grant, untilMs) {
-      const value = JSON.stringify({
-        recordId: grant.recordId,
-        subjectId: grant.subjectId,
-        purpose: grant.purpose,
-      });
       await command('grantReceipt', () =>
-        redis.set(grantKey(clientId, grant.recordId), value, 'PXAT', untilMs),
+        redis.set(grantKey(clientId, grant.recordId), receiptGrantText(grant), 'PXAT', untilMs),
       );
     },
     async receiptGrant(clientId, recordId) {

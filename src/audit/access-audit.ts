@@ -10,6 +10,7 @@
  * Two adapters: Redis (redis-access-audit.ts) and the in-memory twin here (embedded mode, unit tests).
  */
 import { hash } from 'node:crypto';
+import type { AccessStore, ReceiptGrant } from '../access/access-store.js';
 import { canonicalJson } from '../policy/canonical-json.js';
 
 export const ACCESS_ACTIONS = [
@@ -19,6 +20,8 @@ export const ACCESS_ACTIONS = [
   'RELATIONSHIP_ENDED',
   'CONSENT_REVOKED',
   'RECEIPT_READ',
+  /** An operator opened the subject in the console (src/console/subject-access.ts). */
+  'CONSOLE_VIEW',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -84,9 +87,26 @@ export function verifyAuditChain(records: readonly AuditRecord[]): ChainCheck {
   return { ok: true };
 }
 
+/**
+ * With a record served to a party: the party (the event's `party`) may fetch the receipt of the record
+ * (the event's `ref`) until `receiptGrantUntil`. Written with the record, in the same Redis round trip.
+ */
+export interface RecordOptions {
+  readonly receiptGrantUntil?: number;
+}
+
+/** The grant a record carries, or null (an error when asked of an event with no party or no ref). */
+export function grantOf(event: AccessEvent, options: RecordOptions | undefined): ReceiptGrant | null {
+  if (options?.receiptGrantUntil === undefined) return null;
+  if (event.party === null || event.ref === null) {
+    throw new TypeError('audit: a receipt grant needs the event to name a party and a record');
+  }
+  return { recordId: event.ref, subjectId: event.subjectId, purpose: event.purpose };
+}
+
 export interface AccessAudit {
-  /** Appends to the subject's chain; resolves once stored. */
-  record(event: AccessEvent): Promise<void>;
+  /** Appends to the subject's chain (and writes the receipt grant, if asked); resolves once stored. */
+  record(event: AccessEvent, options?: RecordOptions): Promise<void>;
   /** The subject's chain, oldest first. */
   read(subjectId: string): Promise<AuditRecord[]>;
 }
@@ -115,10 +135,16 @@ export function parseAuditRecord(text: string): AuditRecord {
 /** Most subjects the in-memory twin keeps chains for (the oldest go first). */
 const MAX_SUBJECTS = 100_000;
 
-export function createMemoryAccessAudit(): AccessAudit {
+/** `grants`: where receipt grants go (the in-memory access store); without it, asking for one throws. */
+export function createMemoryAccessAudit(grants?: Pick<AccessStore, 'grantReceipt'>): AccessAudit {
   const chains = new Map<string, AuditRecord[]>();
   return {
-    record(event) {
+    async record(event, options) {
+      const grant = grantOf(event, options);
+      if (grant !== null) {
+        if (grants === undefined) throw new TypeError('audit: this access log writes no receipt grants');
+        await grants.grantReceipt(event.party ?? '', grant, options?.receiptGrantUntil ?? 0);
+      }
       const chain = chains.get(event.subjectId) ?? [];
       chain.push(chainRecord(event, chain.at(-1) ?? null));
       chains.delete(event.subjectId);
@@ -127,7 +153,6 @@ export function createMemoryAccessAudit(): AccessAudit {
         if (chains.size <= MAX_SUBJECTS) break;
         chains.delete(oldest);
       }
-      return Promise.resolve();
     },
     read: (subjectId) => Promise.resolve([...(chains.get(subjectId) ?? [])]),
   };

@@ -1,25 +1,34 @@
 /**
  * The access log on Redis: one list per subject (`<prefix>{<subjectId>}:audit`, under the subject's hash
- * tag), each element `<hash> <record JSON>`. Appending is compare-and-append: the record is chained in
- * Node onto the tail it read, and a Lua script pushes it only if the tail is still that one (else the
- * caller reads the new tail and chains again), so concurrent API processes cannot fork a chain.
+ * tag, src/state/redis-keys.ts), each element `<hash> <record JSON>`. Appending is compare-and-append: the
+ * record is chained in Node onto the tail it expects, and a Lua script pushes it only if the tail is still
+ * that one, so concurrent API processes cannot fork a chain.
+ *
+ * One round trip per record in the usual case: the expected tail is the one this process appended last
+ * (kept for the most recent subjects) or, for a subject it has not seen, the empty chain. When the guess is
+ * wrong (another process appended, or this one never saw the subject), the script answers the real tail and
+ * the record is chained onto it and pushed again. A receipt grant asked with the record is sent in the same
+ * pipeline (its key has no subject hash tag: on Redis Cluster a pipeline is split per master).
  */
 import type { Redis } from 'ioredis';
-import { assertSubjectId } from '../state/subject-input.js';
+import { receiptGrantText } from '../access/access-store.js';
+import { createPartyKeyBuilder, receiptGrantKey } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import {
   chainRecord,
   GENESIS_HASH,
+  grantOf,
   parseAuditRecord,
   type AccessAudit,
   type AuditRecord,
 } from './access-audit.js';
 
+/** 1 when pushed; else the current tail line ('' for an empty chain). */
 const APPEND_SCRIPT = `
 local tail = redis.call('LINDEX', KEYS[1], -1)
 local current = '${GENESIS_HASH}'
 if tail then current = string.sub(tail, 1, 64) end
-if current ~= ARGV[1] then return 0 end
+if current ~= ARGV[1] then return tail or '' end
 redis.call('RPUSH', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -27,6 +36,8 @@ return 1
 
 /** Attempts at appending before giving up (each loses only to another append of the same subject). */
 const MAX_ATTEMPTS = 8;
+/** Subjects whose last appended record this process keeps (a miss costs one more round trip, no more). */
+const MAX_TAILS = 10_000;
 
 export interface RedisAccessAuditOptions {
   /** A client that stays the caller's. */
@@ -37,34 +48,57 @@ export interface RedisAccessAuditOptions {
 }
 
 interface WithAppend {
-  dmidAuditAppend(key: string, expectedTail: string, line: string, ttlMs: string): Promise<number>;
+  dmidAuditAppend(key: string, expectedTail: string, line: string, ttlMs: string): Promise<number | string>;
 }
+
+type AppendPipeline = ReturnType<Redis['pipeline']> & {
+  dmidAuditAppend(key: string, expectedTail: string, line: string, ttlMs: string): unknown;
+};
 
 export function createRedisAccessAudit(options: RedisAccessAuditOptions): AccessAudit {
   const prefix = options.keyPrefix ?? 'dmid:';
+  const keysOf = createPartyKeyBuilder(prefix);
   const redis = options.redis as Redis & Partial<WithAppend>;
   if (redis.dmidAuditAppend === undefined) {
     redis.defineCommand('dmidAuditAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
   }
   const command = redis as Redis & WithAppend;
-  const keyOf = (subjectId: string): string => {
-    assertSubjectId(subjectId);
-    return `${prefix}{${subjectId}}:audit`;
+  const tails = new Map<string, AuditRecord>();
+  const remember = (record: AuditRecord): void => {
+    tails.delete(record.subjectId);
+    tails.set(record.subjectId, record);
+    for (const oldest of tails.keys()) {
+      if (tails.size <= MAX_TAILS) break;
+      tails.delete(oldest);
+    }
   };
-  const tailOf = async (key: string): Promise<AuditRecord | null> => {
-    const line = await redis.lindex(key, -1);
-    return line === null ? null : parseAuditRecord(line.slice(65));
-  };
+  const ttl = String(options.ttlMs);
   return {
-    async record(event) {
-      const key = keyOf(event.subjectId);
+    async record(event, recordOptions) {
+      const key = keysOf(event.subjectId).audit;
+      const grant = grantOf(event, recordOptions);
+      let previous = tails.get(event.subjectId) ?? null;
       try {
         for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const previous = await tailOf(key);
           const record = chainRecord(event, previous);
           const line = `${record.hash} ${JSON.stringify(record)}`;
           const expected = previous?.hash ?? GENESIS_HASH;
-          if ((await command.dmidAuditAppend(key, expected, line, String(options.ttlMs))) === 1) return;
+          let answer: unknown;
+          if (grant !== null && attempt === 0) {
+            const pipeline = redis.pipeline() as AppendPipeline;
+            pipeline.dmidAuditAppend(key, expected, line, ttl);
+            const grantKey = receiptGrantKey(prefix, event.party ?? '', grant.recordId);
+            const until = recordOptions?.receiptGrantUntil ?? 0;
+            pipeline.set(grantKey, receiptGrantText(grant), 'PXAT', until);
+            answer = await execAppend(pipeline);
+          } else {
+            answer = await command.dmidAuditAppend(key, expected, line, ttl);
+          }
+          if (answer === 1) {
+            remember(record);
+            return;
+          }
+          previous = answer === '' ? null : parseAuditRecord(String(answer).slice(65));
         }
       } catch (error) {
         throw redisFailure('auditRecord', error);
@@ -74,11 +108,18 @@ export function createRedisAccessAudit(options: RedisAccessAuditOptions): Access
     async read(subjectId) {
       let lines: string[];
       try {
-        lines = await redis.lrange(keyOf(subjectId), 0, -1);
+        lines = await redis.lrange(keysOf(subjectId).audit, 0, -1);
       } catch (error) {
         throw redisFailure('auditRead', error);
       }
       return lines.map((line) => parseAuditRecord(line.slice(65)));
     },
   };
+}
+
+/** Runs a pipeline whose first call is the append; its answer, or the first error of the pipeline. */
+async function execAppend(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown> {
+  const results = (await pipeline.exec()) ?? [];
+  for (const [error] of results) if (error) throw error;
+  return results[0]?.[1];
 }

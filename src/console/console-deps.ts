@@ -7,6 +7,7 @@ import type { ReceiptStore } from '../anchor/receipt-store.js';
 import type { LatencyWindow } from '../api/latency-window.js';
 import type { Codec } from '../codec/codec.js';
 import type { TopicRecords } from '../ingest/transport.js';
+import type { AccessAudit } from '../audit/access-audit.js';
 import type { Logger } from '../logger.js';
 import type { PolicySet } from '../policy/policy-loader.js';
 import type { StateStore } from '../state/state-store.js';
@@ -32,5 +33,7 @@ export interface ConsoleDeps {
   readonly window: LatencyWindow;
   /** The audit log (subject views with their purpose, requeues, redeliveries). */
   readonly audit: Logger;
+  /** The subjects' access log: a granted subject view is written to it. */
+  readonly accessLog: Pick<AccessAudit, 'record'>;
   readonly now: () => number;
 }

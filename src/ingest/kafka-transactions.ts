@@ -22,6 +22,7 @@ import {
   type KafkaProducer,
   type NativeConsumer,
 } from './kafka-client.js';
+import { commitOffsetsInTransaction } from './kafka-txn-offsets.js';
 import { chunkTopicBatches } from './record-batches.js';
 import type { TopicRecords } from './transport.js';
 
@@ -94,21 +95,8 @@ export function createTransactionalSender(deps: TransactionalSenderDeps): Transa
       );
       if (member !== undefined && owned.length > 0) {
         await transaction.addConsumer(member);
-        // One request per partition, in turn: the client merges concurrent ones into the first.
-        for (const position of owned) {
-          await transaction.addOffset({
-            ...position,
-            // The member's current generation: a batch fetched before a rebalance it survived still counts.
-            metadata: {
-              consumer: {
-                groupId: member.groupId,
-                generationId: member.generationId,
-                memberId: member.memberId,
-                coordinatorId: member.coordinatorId,
-              },
-            },
-          });
-        }
+        // One TxnOffsetCommit for every partition of the transaction (the client would send one each).
+        await commitOffsetsInTransaction(native, transaction.id, member, owned);
       }
       await transaction.commit();
     } catch (error) {

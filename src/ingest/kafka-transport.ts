@@ -63,7 +63,30 @@ export interface KafkaTransportOptions {
   readonly transactionalId?: string | undefined;
   /** Told when the cluster is lost and reached again (kafka-connectivity.ts); status() says so too. */
   readonly onConnectivity?: ConnectivityListener;
+  /**
+   * How long stop() lets the batches in flight finish, milliseconds. Past it they are abandoned: not
+   * committed (their transaction is left open, aborted by the broker's transaction timeout or by the next
+   * instance under the same transactional id), so their partitions' next owner does them again. Default
+   * 10000. Without it, a produce retried for ever (a deleted topic) made stop() wait for ever.
+   */
+  readonly stopGraceMs?: number;
 }
+
+/** Settles with `promise`, or with `undefined` after `ms` milliseconds, whichever comes first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Each close step of an abandoning stop() gets this long, milliseconds. */
+const CLOSE_STEP_MS = 3000;
 
 type NativeMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -314,11 +337,18 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       clearInterval(endOffsetsTimer);
       connectivity?.stop();
       stream?.pause();
-      // The batches in flight finish and commit while this member still owns their partitions.
-      await Promise.allSettled([...inFlight]);
-      await stream?.close().catch(() => undefined);
-      await consumer?.close().catch(() => undefined);
-      await producer?.disconnect().catch(() => undefined);
+      // The batches in flight finish and commit while this member still owns their partitions, within
+      // the grace period; past it they are abandoned (uncommitted) and the clients closed by force.
+      const grace = options.stopGraceMs ?? 10_000;
+      const finished = await within(
+        Promise.allSettled([...inFlight]).then(() => true),
+        grace,
+      );
+      const abandoned = finished !== true;
+      await within(stream?.close().catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
+      await within(consumer?.close(abandoned).catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
+      const closeProducer = abandoned ? producer?.native.close(true) : producer?.disconnect();
+      await within(closeProducer?.catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
       state = { ok: false, detail: 'stopped' };
       for (const resolve of stoppedSignal.splice(0)) resolve();
     })();

@@ -27,8 +27,11 @@ import type { PolicySet } from './policy-loader.js';
 export interface DecisionServiceDeps {
   readonly policies: PolicySet;
   readonly store: Pick<StateStore, 'readScore' | 'readState'>;
-  readonly access: Pick<AccessStore, 'liveRelationship' | 'grantReceipt'>;
-  /** The subject's access log: every decision on a subject the party has a relationship with. */
+  readonly access: Pick<AccessStore, 'liveRelationship'>;
+  /**
+   * The subject's access log: every decision on a subject the party has a relationship with. It writes the
+   * party's receipt grant with the record (one Redis round trip for both).
+   */
   readonly accessLog: AccessAudit;
   /** How long the party may fetch the receipt of its decision, ms. */
   readonly receiptGrantMs: number;
@@ -104,11 +107,9 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
       // The party received this record: it may fetch its receipt. Logged before it is answered.
       await Promise.all([
         deps.anchor(anchor),
-        deps.accessLog.record({ ...logged, outcome: evaluation.outcome, ref: record.decisionId }),
-        deps.access.grantReceipt(
-          client.id,
-          { recordId: record.decisionId, subjectId, purpose: policyId },
-          decidedAt + deps.receiptGrantMs,
+        deps.accessLog.record(
+          { ...logged, outcome: evaluation.outcome, ref: record.decisionId },
+          { receiptGrantUntil: decidedAt + deps.receiptGrantMs },
         ),
       ]);
       const shadow = deps.policies.shadows(policyId).map((p) => ({

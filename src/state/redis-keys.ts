@@ -22,6 +22,7 @@
  *   <prefix>anchor:{<anchorId>}  hash: `proof` (JSON: leaf, index, root, audit path), `sent` (receipt out)
  *   <prefix>batch:{<root>}       string: JSON of where the batch root sits on the ledger
  */
+import { hash } from 'node:crypto';
 import { assertSubjectId } from './subject-input.js';
 
 /** The prefix of every key when none is configured. */
@@ -55,6 +56,8 @@ export function createKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): (subjectI
 export interface PartyKeys {
   readonly parties: string;
   readonly alerted: string;
+  /** The subject's access log (src/audit/redis-access-audit.ts). */
+  readonly audit: string;
 }
 
 export function createPartyKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): (subjectId: string) => PartyKeys {
@@ -62,7 +65,7 @@ export function createPartyKeyBuilder(prefix: string = DEFAULT_KEY_PREFIX): (sub
   return (subjectId) => {
     assertSubjectId(subjectId);
     const base = `${prefix}{${subjectId}}:`;
-    return { parties: `${base}parties`, alerted: `${base}alerted` };
+    return { parties: `${base}parties`, alerted: `${base}alerted`, audit: `${base}audit` };
   };
 }
 
@@ -80,6 +83,15 @@ export function globalPartyKeys(prefix: string = DEFAULT_KEY_PREFIX): {
     deliveries: `${prefix}{alerts}:deliveries`,
     parked: `${prefix}{alerts}:parked`,
   };
+}
+
+/**
+ * The key of a client's grant to a record's receipt (src/access/). The receipt route knows only the client
+ * and the record, so the key has no subject hash tag; ids are opaque, so they are hashed into the key.
+ */
+export function receiptGrantKey(prefix: string, clientId: string, recordId: string): string {
+  assertKeyPrefix(prefix);
+  return `${prefix}receipt-grant:${hash('sha256', `${clientId}\n${recordId}`, 'hex').slice(0, 32)}`;
 }
 
 /** The keys of the ledger writer: per anchor (a UUID) and per batch (a hex Merkle root). */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import type { Cluster } from 'ioredis';
 import { pino } from 'pino';
 import { createCodec, type Codec } from '../../src/codec/codec.js';
 import type { AnchorEvent, IdentityScore, Signal, SignalKind } from '../../src/codec/types.js';
@@ -28,6 +29,12 @@ import type { StateStore } from '../../src/state/state-store.js';
 import type { Arrivals } from './evidence-factory.js';
 import { deleteTopicAfter, randomGroupId, testKafkaClient } from './kafka.js';
 import { redisFor } from './redis.js';
+import { clusterFor, onRedisCluster } from './redis-cluster.js';
+
+async function clusterRedis(t: TestContext): Promise<{ redis: Cluster; prefix: string }> {
+  const { cluster, prefix } = await clusterFor(t);
+  return { redis: cluster, prefix };
+}
 
 /** Metrics that go nowhere: the pipeline tests look at outputs, not at counters. */
 export const NO_METRICS: WorkerMetrics = {
@@ -105,7 +112,13 @@ export function testScorer(kind: string = process.env.DMID_SCORER ?? 'model'): P
 
 export async function startPipeline(
   t: TestContext,
-  options: { partitions?: number; scorer?: 'model' | 'rules'; replicationFactor?: number } = {},
+  options: {
+    partitions?: number;
+    scorer?: 'model' | 'rules';
+    replicationFactor?: number;
+    /** Replicas the worker's store waits for before a unit is committed (WAIT). Default 0. */
+    minReplicas?: number;
+  } = {},
 ): Promise<TestPipeline> {
   const scorer = await testScorer(options.scorer);
   const topicPrefix = `test-${randomBytes(5).toString('hex')}.`;
@@ -125,8 +138,13 @@ export async function startPipeline(
   }
   for (const name of allTopics(topics)) deleteTopicAfter(t, name);
 
-  const redis = await redisFor(t);
-  const store = createRedisStore({ redis: redis.redis, keyPrefix: redis.prefix });
+  // The same pipeline on Redis Cluster when the runner says so (scripts/test.ts, redis-cluster.ts).
+  const redis = onRedisCluster() ? await clusterRedis(t) : await redisFor(t);
+  const store = createRedisStore({
+    redis: redis.redis,
+    keyPrefix: redis.prefix,
+    minReplicas: options.minReplicas ?? 0,
+  });
   const codec = createCodec();
   const groupId = randomGroupId();
   const producer: KafkaProducer = await client.producer();

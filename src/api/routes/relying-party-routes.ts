@@ -216,24 +216,19 @@ export function scoreReadGuard(deps: AccessGuardDeps): ScoreReadGuard {
     async served(request, subjectId, scoreId) {
       const client = clientOf(request);
       const t = deps.now();
-      await Promise.all([
-        deps.accessLog.record({
+      const purpose = relationships.get(request)?.purpose ?? null;
+      await deps.accessLog.record(
+        {
           subjectId,
           party: client.id,
-          purpose: relationships.get(request)?.purpose ?? null,
+          purpose,
           action: 'SCORE_READ',
           outcome: scoreId === null ? 'NO_SCORE' : 'SERVED',
           ref: scoreId,
           at: t,
-        }),
-        scoreId === null
-          ? undefined
-          : deps.access.grantReceipt(
-              client.id,
-              { recordId: scoreId, subjectId, purpose: relationships.get(request)?.purpose ?? null },
-              t + RECEIPT_GRANT_MS,
-            ),
-      ]);
+        },
+        scoreId === null ? undefined : { receiptGrantUntil: t + RECEIPT_GRANT_MS },
+      );
       deps.audit.info({ audit: 'score-read', clientId: client.id, served: scoreId !== null }, 'score read');
     },
   };

@@ -3,10 +3,13 @@
  * - zombie-fenced: a producer whose transactional id was taken over by a newer instance cannot commit, and
  *   what it wrote is never seen by a read_committed reader;
  * - outputs-and-offsets-together: a transactional transport commits every handled batch's offsets with its
- *   outputs, and every output is read back once.
+ *   outputs, and every output is read back once; the offsets of a transaction go in one TxnOffsetCommit
+ *   request whatever the number of partitions (counted on the client's diagnostics channel: per-partition
+ *   requests, as the client's own addOffset sends them, make more requests than transactions).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { test } from 'node:test';
 import { isDmidError } from '../../../src/errors.js';
 import { produceRecords, toNativeMessage } from '../../../src/ingest/kafka-client.js';
@@ -69,6 +72,17 @@ void test(
       Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) })),
     );
     const groupId = randomGroupId();
+    // Kafka API keys: 26 EndTxn (one per transaction), 28 TxnOffsetCommit.
+    const requests = { endTxn: 0, txnOffsetCommit: 0 };
+    const countRequest = (context: unknown): void => {
+      const apiKey = (context as { apiKey?: number }).apiKey;
+      if (apiKey === 26) requests.endTxn += 1;
+      if (apiKey === 28) requests.txnOffsetCommit += 1;
+    };
+    // The start event of the client's `plt:kafka:connections:api` tracing channel: one per request sent.
+    const requestStart = 'tracing:plt:kafka:connections:api:start';
+    subscribe(requestStart, countRequest);
+    t.after(() => unsubscribe(requestStart, countRequest));
     const transport = createKafkaTransport({
       client,
       groupId,
@@ -92,6 +106,11 @@ void test(
     assert.equal(total, RECORDS, 'committed offsets cover every handled record');
     const outputs = await readRecords({ topic: output, count: RECORDS });
     assert.equal(new Set(outputs.map((r) => r.value?.toString())).size, RECORDS, 'every output once');
+    assert.ok(requests.endTxn > 0, 'transactions were committed');
+    assert.ok(
+      requests.txnOffsetCommit <= requests.endTxn,
+      `one TxnOffsetCommit per transaction at most: ${JSON.stringify(requests)}`,
+    );
     await admin.deleteGroups([groupId]).catch(() => undefined);
   },
 );

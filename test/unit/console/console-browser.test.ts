@@ -19,7 +19,10 @@ import { createCodec } from '../../../src/codec/codec.js';
 import { loadConfig } from '../../../src/config.js';
 import { startEngine, type Engine } from '../../../src/engine.js';
 import { createLogger } from '../../../src/logger.js';
+import { issueConsentToken } from '../../../src/access/consent-token.js';
+import { SUPPORT_PURPOSE } from '../../../src/access/consent.js';
 import { biometric, registry, subjectId, telecom } from '../../support/evidence-factory.js';
+import { DEMO_AUTHORITY_KEY } from '../../support/relying-party-harness.js';
 
 const CHROMIUM = process.env.DMID_CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT = new URL('../../../test-output/console/', import.meta.url).pathname;
@@ -142,16 +145,20 @@ void test(
     }
     const futureAt = Date.now() + 2500;
     await send('telecom', telecom({ subjectId: c, observedAt: futureAt }));
-    const expiresAt = Date.now() + 86_400_000;
-    for (const [s, key] of [
-      [a, KEYS.support],
-      [a, KEYS.pension],
-      [c, KEYS.support],
-    ] as const) {
-      assert.equal(
-        (await api(engine, '/v1/relationships', key, { subjectId: s, kind: 'CONSENT', expiresAt })).status,
-        201,
-      );
+    // Consent from the demo enrolment authority: support for its desk's purpose, the pension office for its policy.
+    const consents = [
+      [a, KEYS.support, 'desk-support', SUPPORT_PURPOSE],
+      [a, KEYS.pension, 'pension-office', 'social-insurance.pension-eligibility'],
+      [c, KEYS.support, 'desk-support', SUPPORT_PURPOSE],
+    ] as const;
+    for (const [s, key, party, purpose] of consents) {
+      const consentToken = issueConsentToken(DEMO_AUTHORITY_KEY, {
+        party,
+        purpose,
+        subjectId: s,
+        expiresAt: Date.now() + 86_400_000,
+      });
+      assert.equal((await api(engine, '/v1/relationships', key, { consentToken })).status, 201);
     }
     const decided = await until('a decision about A', 10_000, async () => {
       const r = await api(engine, '/v1/decisions', KEYS.pension, {

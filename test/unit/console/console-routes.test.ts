@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { DEMO_CLIENTS_FILE, loadClientsFile } from '../../../src/access/clients.js';
+import { SUPPORT_PURPOSE } from '../../../src/access/consent.js';
 import { createMemoryAccessStore } from '../../../src/access/memory-access-store.js';
 import { createMemoryAlertStore } from '../../../src/alerts/memory-alert-store.js';
 import { createMemoryReceiptStore } from '../../../src/anchor/receipt-store.js';
@@ -23,6 +24,7 @@ import { loadPolicyDir } from '../../../src/policy/policy-loader.js';
 import { createMemoryStore } from '../../../src/state/memory-store.js';
 import { CONTENT_SECURITY_POLICY, registerConsole } from '../../../src/console/console-routes.js';
 import { createConsoleTap, MAX_LETTERS, SCORES_PER_SUBJECT } from '../../../src/console/console-tap.js';
+import { createMemoryAccessAudit } from '../../../src/audit/access-audit.js';
 import { html } from '../../../src/console/html.js';
 import { SAMPLES } from '../codec/sample-records.js';
 
@@ -45,6 +47,7 @@ async function setup() {
   const topics = topicNames('');
   const tap = createConsoleTap(codec, topics, Date.now);
   const access = createMemoryAccessStore();
+  const accessLog = createMemoryAccessAudit();
   const sent: TopicRecords[] = [];
   const app = Fastify();
   registerConsole(app, {
@@ -65,6 +68,7 @@ async function setup() {
     registry: new Registry(),
     window: new LatencyWindow(),
     audit: pino(sink),
+    accessLog,
     now: Date.now,
   });
   await app.ready();
@@ -78,7 +82,7 @@ async function setup() {
     const cookie = r.headers['set-cookie'];
     return r.statusCode === 303 && typeof cookie === 'string' ? (cookie.split(';')[0] ?? null) : null;
   };
-  return { app, tap, access, sent, lines, signIn, codec, topics };
+  return { app, tap, access, accessLog, sent, lines, signIn, codec, topics };
 }
 
 void test('html escapes every interpolated value and keeps rendered fragments', () => {
@@ -145,7 +149,7 @@ void test('console-roles: an auditor cannot open a subject or run a backtest; a 
 });
 
 void test('console-purpose: a subject view needs a purpose, and every attempt is in the audit log without the subject id', async (t) => {
-  const { app, signIn, tap, access, lines, codec, topics } = await setup();
+  const { app, signIn, tap, access, accessLog, lines, codec, topics } = await setup();
   t.after(() => app.close());
   const cookie = await signIn(SUPPORT, 'support');
   assert.ok(cookie);
@@ -157,7 +161,7 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
   await access.putRelationship(score.subjectId, 'desk-support', {
     kind: 'CONSENT',
     expiresAt: Date.now() + 60_000,
-    purpose: null,
+    purpose: SUPPORT_PURPOSE,
     tokenId: null,
   });
   const open = (purpose: string) =>
@@ -182,6 +186,63 @@ void test('console-purpose: a subject view needs a purpose, and every attempt is
     ],
   );
   assert.ok(!JSON.stringify(lines).includes(score.subjectId), 'no subject id in the audit log');
+  const logged = await accessLog.read(score.subjectId);
+  assert.deepEqual(
+    logged.map((r) => [r.action, r.party, r.purpose, r.outcome]),
+    [['CONSOLE_VIEW', 'desk-support', 'caller asked about a refusal', 'SERVED']],
+    'the granted view is in the subject access log',
+  );
+});
+
+void test('console-support-purpose: support sees a subject only under a live console.support relationship', async (t) => {
+  const { app, signIn, tap, access, lines, codec, topics } = await setup();
+  t.after(() => app.close());
+  const cookie = await signIn(SUPPORT, 'support');
+  assert.ok(cookie);
+  const score = { ...sampleScore(), subjectId: subjectId() };
+  await tap
+    .transport(createMemoryTransport({ partitions: 1 }))
+    .send([
+      { topic: topics.scores, records: [{ key: score.subjectId, value: codec.encode('score', score) }] },
+    ]);
+  const relate = (purpose: string | null, expiresAt: number) =>
+    access.putRelationship(score.subjectId, 'desk-support', {
+      kind: 'CONSENT',
+      expiresAt,
+      purpose,
+      tokenId: null,
+    });
+  const open = () =>
+    app.inject({
+      method: 'POST',
+      url: '/console/subject',
+      headers: { ...FORM, cookie },
+      payload: `subjectId=${score.subjectId}&purpose=caller+asked+about+a+refusal`,
+    });
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/console/subject',
+    headers: { ...FORM, cookie },
+    payload: `subjectId=${subjectId()}&purpose=caller+asked+about+a+refusal`,
+  });
+  assert.equal(unknown.statusCode, 404);
+  const outcomes: number[] = [];
+  await relate(null, Date.now() + 60_000); // stored before purposes existed
+  outcomes.push((await open()).statusCode);
+  await relate('pension-eligibility', Date.now() + 60_000); // consent to a policy, not to the desk
+  outcomes.push((await open()).statusCode);
+  await relate(SUPPORT_PURPOSE, Date.now() - 1); // expired
+  outcomes.push((await open()).statusCode);
+  await relate(SUPPORT_PURPOSE, Date.now() + 60_000);
+  outcomes.push((await open()).statusCode);
+  assert.deepEqual(outcomes, [404, 404, 404, 303]);
+  await relate('pension-eligibility', Date.now() + 60_000);
+  const wrongPurpose = await open();
+  assert.equal(wrongPurpose.body, unknown.body, 'a wrong purpose reads exactly like an unknown subject');
+  assert.deepEqual(
+    lines.filter((l) => l.audit === 'console-subject-view').map((l) => l.outcome),
+    ['not-found', 'not-found', 'not-found', 'not-found', 'granted', 'not-found'],
+  );
 });
 
 void test('console-requeue-once: a dead letter is produced back to its topic once, however often requeue is clicked', async (t) => {
