@@ -153,11 +153,11 @@ export function simulateInChild(options: SimulateOptions): Promise<void> {
 }
 
 /** Unlinks every key under `prefix` (a benchmark's own random prefix). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+export async function deleteKeys(redis: Redis, prefix: string, perUnlink = 1000): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
+    for (let i = 0; i < keys.length; i += perUnlink) await redis.unlink(...keys.slice(i, i + perUnlink));
     cursor = next;
   } while (cursor !== '0');
 }

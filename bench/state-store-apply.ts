@@ -14,24 +14,33 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { SIGNAL_KINDS } from '../src/codec/types.js';
+import { openRedis } from '../src/state/redis-client.js';
+import { masters, type RedisClient } from '../src/state/redis-cluster.js';
 import { createRedisStore } from '../src/state/redis-store.js';
 import type { SubjectSignals } from '../src/state/state-store.js';
 import { signal, subjectId } from './bench-signals.js';
 import { deleteKeys, percentile } from './bench-support.js';
 
-async function evalshaStats(redis: Redis): Promise<{ calls: number; usec: number }> {
-  const info = await redis.info('commandstats');
-  const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
-  return { calls: Number(line?.[1] ?? 0), usec: Number(line?.[2] ?? 0) };
+/** Summed over every master (one server standalone): a cluster spreads the calls over its masters. */
+async function evalshaStats(redis: RedisClient): Promise<{ calls: number; usec: number }> {
+  const total = { calls: 0, usec: 0 };
+  for (const node of masters(redis)) {
+    const info = await node.info('commandstats');
+    const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+    total.calls += Number(line?.[1] ?? 0);
+    total.usec += Number(line?.[2] ?? 0);
+  }
+  return total;
 }
 
 async function main(): Promise<void> {
   const url = process.env.DMID_REDIS_URL;
   if (url === undefined || url === '') throw new Error('set DMID_REDIS_URL');
   const [subjects = 2_000, batches = 200, batchSize = 500, copies] = process.argv.slice(2).map(Number);
-  const redis = new Redis(url);
+  // openRedis: a URL naming several nodes is a cluster (`new Redis` of it connected nowhere useful).
+  const redis = openRedis(url);
+  await redis.ping();
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const store = createRedisStore({
     redis,
@@ -93,7 +102,8 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    await deleteKeys(redis, prefix);
+    // One key per UNLINK: on a cluster node, the keys of one scan page live in many slots.
+    for (const node of masters(redis)) await deleteKeys(node, prefix, 1);
     await store.close();
     await redis.quit();
   }

@@ -139,13 +139,17 @@ async function withInfra(run: (infra: Infra) => Promise<boolean>): Promise<boole
 const FAULTS_DIR = 'test/integration/faults/';
 
 /**
- * Why the fault tests are left out of a run that names no file, or null once they pass on main. They
- * fail today, as they should: the worker exits during a rolling restart of the three brokers, and a
- * SIGKILLed worker's redone units reach identity.scores twice (docs/fault-tests.md has the figures).
- * `npm test -- faults` runs them. Set this to null when they pass.
+ * Fault tests left out of a run that names no file, each with why: they fail on main today, as they
+ * should (docs/fault-tests.md has the figures). `npm test -- faults` runs them all. Remove an entry when
+ * its test passes on main.
  */
-const FAULTS_PENDING: string | null =
-  "on main the worker exits during a rolling restart and a SIGKILLed worker's units reach identity.scores twice (docs/fault-tests.md); run them with `npm test -- faults`";
+const FAULTS_PENDING: Readonly<Record<string, string>> = {
+  'test/integration/faults/leader-killed.test.ts': 'to be run twice more on main before it is enabled',
+  'test/integration/faults/rolling-restart.test.ts':
+    'passed once on wip-r16; to be run twice on main before it is enabled',
+  'test/integration/faults/worker-killed-backlog.test.ts':
+    "a SIGKILLed worker's redone units reach identity.scores twice",
+};
 
 /** The fault tests, on the cluster started for them (Redis from `infra`); the cluster stopped after. */
 async function faultPhase(files: readonly string[], infra: Infra): Promise<boolean> {
@@ -254,9 +258,12 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   const unitFiles = args.unit ? select(await collect('test/unit'), args.filters) : [];
   let integrationFiles = args.integration ? select(await collect('test/integration'), args.filters) : [];
-  if (FAULTS_PENDING !== null && args.filters.length === 0) {
-    integrationFiles = integrationFiles.filter((f) => !f.startsWith(FAULTS_DIR));
-    console.log(`test runner: ${FAULTS_DIR} left out: ${FAULTS_PENDING}`);
+  if (args.filters.length === 0) {
+    for (const [file, why] of Object.entries(FAULTS_PENDING)) {
+      if (!integrationFiles.includes(file)) continue;
+      integrationFiles = integrationFiles.filter((f) => f !== file);
+      console.log(`test runner: ${file} left out (${why}); run it with \`npm test -- faults\``);
+    }
   }
   if (args.filters.length > 0 && unitFiles.length + integrationFiles.length === 0) {
     console.error(`test runner: no test file matches ${args.filters.join(', ')}`);

@@ -204,7 +204,7 @@ export const SETTINGS = [
   },
   {
     name: 'DMID_MODEL_DIR',
-    doc: 'Folder of the model version `DMID_SCORER=model` loads. Unset: the shipped `models/identity-fusion/2.0.0/`.',
+    doc: 'Folder of the model version `DMID_SCORER=model` loads. Unset: the shipped `models/identity-fusion/2.1.0/`.',
     schema: z.string().min(1),
   },
   {

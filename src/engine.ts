@@ -29,7 +29,7 @@ import { createLedgerMetrics } from './api/ledger-metrics.js';
 import type { Logger } from './logger.js';
 import { teeTransport } from './alerts/tee-transport.js';
 import { createRelyingParties, openRelyingPartyRedis } from './relying-parties.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './state/redis-cluster.js';
 import { createConfiguredScorer } from './scoring/configured-scorer.js';
 import { publish } from './simulator/publish.js';
 import { createSignalStream } from './simulator/stream.js';
@@ -75,7 +75,7 @@ interface Adapters {
   /** The alert consumer's own consumer group on identity.scores (src/relying-parties.ts). */
   readonly alertTransport: Transport;
   /** Redis of the relying-party stores; null in embedded mode. */
-  readonly redis: Redis | null;
+  readonly redis: RedisClient | null;
 }
 
 async function kafkaAdapters(

@@ -4,8 +4,9 @@
  * consumer in its own consumer group (`DMID_ALERTS_GROUP_ID`) on `identity.scores`. Embedded mode: the
  * in-memory twins, and an in-process log fed with a copy of every score (alerts/tee-transport.ts).
  */
+import { openRedis } from './state/redis-client.js';
+import type { RedisClient } from './state/redis-cluster.js';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import type { AccessStore } from './access/access-store.js';
 import { DEMO_CLIENTS_FILE, clientRegistry, loadClientsFile, type ClientRegistry } from './access/clients.js';
 import { createMemoryAccessStore } from './access/memory-access-store.js';
@@ -41,7 +42,7 @@ export interface RelyingPartiesOptions {
   readonly codec: Codec;
   readonly store: Pick<StateStore, 'readScore' | 'readState'>;
   /** Redis for the access and alert stores; null: embedded mode (in-memory twins). */
-  readonly redis: Redis | null;
+  readonly redis: RedisClient | null;
   /** The alert consumer's transport: consumes identity.scores under its own group, produces alerts. */
   readonly alertTransport: Transport;
   /** Where decision anchors are produced (identity.anchors). */
@@ -72,10 +73,9 @@ export interface RelyingParties {
  * The Redis client of the relying-party stores: like the state store's, one retry then the command fails
  * (a route answers 503, the alert consumer retries its batch) rather than queueing forever.
  */
-export function openRelyingPartyRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  redis.on('error', () => undefined);
-  return redis;
+export function openRelyingPartyRedis(url: string): RedisClient {
+  // The state store's factory: a Cluster client for a URL naming several nodes.
+  return openRedis(url);
 }
 
 function clientsFor(config: Config, embedded: boolean): ClientRegistry {
@@ -104,7 +104,7 @@ const RECEIPT_GRANT_MS = 400 * 86_400_000;
  * The score and receipt guards of a process that serves no decisions (`dmid ledger-writer`): the same
  * clients, rate limits, relationships, receipt grants and access log as the engine's, from the shared Redis.
  */
-export function createAccessGuards(config: Config, redis: Redis, logger: Logger): AccessGuardDeps {
+export function createAccessGuards(config: Config, redis: RedisClient, logger: Logger): AccessGuardDeps {
   const rp = config.relyingParties;
   const keyPrefix = config.redis.keyPrefix;
   return {

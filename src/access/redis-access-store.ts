@@ -4,7 +4,7 @@
  * one hash of the whole deployment. Keys come from src/state/redis-keys.ts.
  */
 import { hash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-cluster.js';
 import { createPartyKeyBuilder, globalPartyKeys, receiptGrantKey } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import {
@@ -17,7 +17,7 @@ import {
 
 export interface RedisAccessStoreOptions {
   /** A client that stays the caller's (close() leaves it open). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Prefix of every key. Default `dmid:`. */
   readonly keyPrefix?: string;
 }

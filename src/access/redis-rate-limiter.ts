@@ -6,7 +6,7 @@
  *
  * Tokens are counted in thousandths (integers), so nothing goes through Lua's float-to-reply conversion.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../state/redis-cluster.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import type { RateLimiter, Take, TokenBucketOptions } from './token-bucket.js';
 
@@ -33,7 +33,7 @@ return {0, math.ceil((1000 - tokens) / rate)}
 `;
 
 export interface RedisRateLimiterOptions extends Omit<TokenBucketOptions, 'now'> {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Prefix of every key. Default `dmid:`. */
   readonly keyPrefix?: string;
 }
@@ -44,11 +44,11 @@ interface WithTakeCommand {
 
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const prefix = options.keyPrefix ?? 'dmid:';
-  const redis = options.redis as Redis & Partial<WithTakeCommand>;
+  const redis = options.redis as RedisClient & Partial<WithTakeCommand>;
   if (redis.dmidTakeToken === undefined) {
     redis.defineCommand('dmidTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   }
-  const command = redis as Redis & WithTakeCommand;
+  const command = redis as RedisClient & WithTakeCommand;
   // Rate in thousandths of a token per millisecond equals tokens per second.
   const rate = String(options.ratePerSecond);
   const capacity = String(options.burst * 1000);

@@ -4,7 +4,7 @@
  * due time plus a hash of the deliveries, and parked deliveries a hash, all three under the `{alerts}` hash
  * tag so that the claim script touches one Redis Cluster slot. Keys come from src/state/redis-keys.ts.
  */
-import type { Redis } from 'ioredis';
+import { execPerMaster, type PipelineReplies, type RedisClient } from '../state/redis-cluster.js';
 import { createPartyKeyBuilder, globalPartyKeys } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import { DEFAULT_STATE_TTL_SECONDS } from '../state/state-store.js';
@@ -12,7 +12,7 @@ import { parseDelivery, parseSeen, type AlertStore, type Delivery } from './aler
 
 export interface RedisAlertStoreOptions {
   /** A client that stays the caller's (close() leaves it open). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Prefix of every key. Default `dmid:`. */
   readonly keyPrefix?: string;
   /** Seconds what was seen of a subject is kept. Default: the state TTL default (180 days). */
@@ -57,16 +57,24 @@ export function createRedisAlertStore(options: RedisAlertStoreOptions): AlertSto
   return {
     async readSeen(ids) {
       if (ids.length === 0) return [];
-      const texts = await command('readSeen', () => redis.mget(...ids.map((id) => keysOf(id).alerted)));
-      return texts.map((text) => (text === null ? null : parseSeen(text)));
+      // Subjects live in many slots: one GET each, one pipeline per master on a cluster (not MGET).
+      const seenKeys = ids.map((id) => keysOf(id).alerted);
+      const replies = await command('readSeen', () =>
+        execPerMaster(redis, seenKeys, (p, i) => p.get(seenKeys[i] ?? '')),
+      );
+      return repliesOf('readSeen', replies).map((text) =>
+        typeof text === 'string' ? parseSeen(text) : null,
+      );
     },
     async writeSeen(entries) {
       if (entries.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const { subjectId, seen } of entries) {
-        pipeline.set(keysOf(subjectId).alerted, JSON.stringify(seen), 'EX', ttl);
-      }
-      await command('writeSeen', () => pipeline.exec());
+      const seenKeys = entries.map(({ subjectId }) => keysOf(subjectId).alerted);
+      const replies = await command('writeSeen', () =>
+        execPerMaster(redis, seenKeys, (p, i) =>
+          p.set(seenKeys[i] ?? '', JSON.stringify(entries[i]?.seen), 'EX', ttl),
+        ),
+      );
+      repliesOf('writeSeen', replies);
     },
     async enqueue(deliveries, dueAt) {
       if (deliveries.length === 0) return;
@@ -127,4 +135,13 @@ export function createRedisAlertStore(options: RedisAlertStoreOptions): AlertSto
     },
     close: () => Promise.resolve(),
   };
+}
+
+/** The first reply of each call; a command that failed fails the operation (DMID_REDIS_UNAVAILABLE). */
+function repliesOf(operation: string, byCall: readonly PipelineReplies[]): unknown[] {
+  return byCall.map((replies) => {
+    const [error, reply] = replies[0] ?? [new Error('no reply'), null];
+    if (error !== null) throw redisFailure(operation, error);
+    return reply;
+  });
 }

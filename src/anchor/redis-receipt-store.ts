@@ -3,8 +3,9 @@
  * operation is one pipeline; entries expire after the configured TTL, refreshed when rewritten.
  * What is stored names no subject: anchor ids, hashes, the subject commitment, ledger positions.
  */
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { openRedis } from '../state/redis-client.js';
+import { execPerMaster, type PipelineReplies, type RedisClient } from '../state/redis-cluster.js';
 import { createAnchorKeyBuilder, DEFAULT_KEY_PREFIX } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
 import type { LedgerRef } from './ledger/ledger.js';
@@ -19,7 +20,7 @@ import {
 
 export interface RedisReceiptStoreOptions {
   /** An ioredis client (stays the caller's) or a `redis://` URL (the store opens and closes its own). */
-  readonly redis: Redis | string;
+  readonly redis: RedisClient | string;
   /** Prefix of every key. Default `dmid:`. */
   readonly keyPrefix?: string;
   /** Life of entries, seconds. Default {@link DEFAULT_RECEIPT_TTL_SECONDS} (400 days). */
@@ -56,12 +57,19 @@ async function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The replies of a pipeline, each checked for an error. */
-async function execPipeline(operation: string, pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const replies = await run(operation, () => pipeline.exec());
-  return (replies ?? []).map(([error, reply]) => {
-    if (error !== null) throw redisFailure(operation, error);
-    return reply;
+/**
+ * The last reply of each call of a pipeline run per master (execPerMaster), each command checked for an
+ * error: anchors and batches live in many slots, so a cluster needs one pipeline per master.
+ */
+async function execCalls(operation: string, call: () => Promise<PipelineReplies[]>): Promise<unknown[]> {
+  const byCall = await run(operation, call);
+  return byCall.map((replies) => {
+    let last: unknown = null;
+    for (const [error, reply] of replies) {
+      if (error !== null) throw redisFailure(operation, error);
+      last = reply;
+    }
+    return last;
   });
 }
 
@@ -70,16 +78,15 @@ export function createRedisReceiptStore(options: RedisReceiptStoreOptions): Rece
   const ttl = options.ttlSeconds ?? DEFAULT_RECEIPT_TTL_SECONDS;
   const own = typeof options.redis === 'string';
   const redis =
-    typeof options.redis === 'string'
-      ? new Redis(options.redis, { maxRetriesPerRequest: 1, connectTimeout: 5_000 })
-      : options.redis;
-  if (own) redis.on('error', () => undefined);
+    // openRedis: a Cluster client for a URL naming several nodes, with the error listener it needs.
+    typeof options.redis === 'string' ? openRedis(options.redis) : options.redis;
 
   async function readAnchors(ids: readonly string[]): Promise<(AnchorRecord | null)[]> {
     if (ids.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hmget(keys.anchor(id), 'proof', 'sent');
-    const replies = await execPipeline('readAnchors', pipeline);
+    const anchorKeys = ids.map((id) => keys.anchor(id));
+    const replies = await execCalls('readAnchors', () =>
+      execPerMaster(redis, anchorKeys, (p, i) => p.hmget(anchorKeys[i] ?? '', 'proof', 'sent')),
+    );
     return replies.map((reply) => {
       const [proof, sent] = Array.isArray(reply) ? (reply as (string | null)[]) : [];
       if (typeof proof !== 'string') return null;
@@ -89,29 +96,38 @@ export function createRedisReceiptStore(options: RedisReceiptStoreOptions): Rece
 
   async function readBatches(roots: readonly string[]): Promise<(LedgerRef | null)[]> {
     if (roots.length === 0) return [];
-    const replies = await run('readBatches', () => redis.mget(...roots.map((r) => keys.batch(r))));
-    return replies.map((reply) => (reply === null ? null : parseStored(ledgerSchema, reply, 'ledger entry')));
+    const batchKeys = roots.map((r) => keys.batch(r));
+    const replies = await execCalls('readBatches', () =>
+      execPerMaster(redis, batchKeys, (p, i) => p.get(batchKeys[i] ?? '')),
+    );
+    return replies.map((reply) =>
+      typeof reply === 'string' ? parseStored(ledgerSchema, reply, 'ledger entry') : null,
+    );
   }
 
   return {
     readAnchors,
     async saveProofs(proofs) {
       if (proofs.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const p of proofs) {
-        const key = keys.anchor(p.leaf.anchorId);
-        const { leaf, leafHash, leafIndex, root, size, proof } = p;
-        pipeline.hset(key, 'proof', JSON.stringify({ leaf, leafHash, leafIndex, root, size, proof }));
-        pipeline.hdel(key, 'sent');
-        pipeline.expire(key, ttl);
-      }
-      await execPipeline('saveProofs', pipeline);
+      const anchorKeys = proofs.map((p) => keys.anchor(p.leaf.anchorId));
+      await execCalls('saveProofs', () =>
+        execPerMaster(redis, anchorKeys, (pipeline, i) => {
+          const key = anchorKeys[i];
+          const saved = proofs[i];
+          if (key === undefined || saved === undefined) return;
+          const { leaf, leafHash, leafIndex, root, size, proof } = saved;
+          pipeline.hset(key, 'proof', JSON.stringify({ leaf, leafHash, leafIndex, root, size, proof }));
+          pipeline.hdel(key, 'sent');
+          pipeline.expire(key, ttl);
+        }),
+      );
     },
     async markSent(ids) {
       if (ids.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hset(keys.anchor(id), 'sent', '1');
-      await execPipeline('markSent', pipeline);
+      const anchorKeys = ids.map((id) => keys.anchor(id));
+      await execCalls('markSent', () =>
+        execPerMaster(redis, anchorKeys, (p, i) => p.hset(anchorKeys[i] ?? '', 'sent', '1')),
+      );
     },
     readBatches,
     async saveBatch(root, ref) {

@@ -8,9 +8,10 @@
  * (kept for the most recent subjects) or, for a subject it has not seen, the empty chain. When the guess is
  * wrong (another process appended, or this one never saw the subject), the script answers the real tail and
  * the record is chained onto it and pushed again. A receipt grant asked with the record is sent in the same
- * pipeline (its key has no subject hash tag: on Redis Cluster a pipeline is split per master).
+ * pipeline (its key has no subject hash tag: on Redis Cluster, one pipeline per master, execPerMaster).
  */
 import type { Redis } from 'ioredis';
+import { execPerMaster, type RedisClient } from '../state/redis-cluster.js';
 import { receiptGrantText } from '../access/access-store.js';
 import { createPartyKeyBuilder, receiptGrantKey } from '../state/redis-keys.js';
 import { redisFailure } from '../state/redis-scripts.js';
@@ -41,7 +42,7 @@ const MAX_TAILS = 10_000;
 
 export interface RedisAccessAuditOptions {
   /** A client that stays the caller's. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix?: string;
   /** Life of a subject's log after its last record, ms. */
   readonly ttlMs: number;
@@ -58,11 +59,11 @@ type AppendPipeline = ReturnType<Redis['pipeline']> & {
 export function createRedisAccessAudit(options: RedisAccessAuditOptions): AccessAudit {
   const prefix = options.keyPrefix ?? 'dmid:';
   const keysOf = createPartyKeyBuilder(prefix);
-  const redis = options.redis as Redis & Partial<WithAppend>;
+  const redis = options.redis as RedisClient & Partial<WithAppend>;
   if (redis.dmidAuditAppend === undefined) {
     redis.defineCommand('dmidAuditAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
   }
-  const command = redis as Redis & WithAppend;
+  const command = redis as RedisClient & WithAppend;
   const tails = new Map<string, AuditRecord>();
   const remember = (record: AuditRecord): void => {
     tails.delete(record.subjectId);
@@ -85,12 +86,13 @@ export function createRedisAccessAudit(options: RedisAccessAuditOptions): Access
           const expected = previous?.hash ?? GENESIS_HASH;
           let answer: unknown;
           if (grant !== null && attempt === 0) {
-            const pipeline = redis.pipeline() as AppendPipeline;
-            pipeline.dmidAuditAppend(key, expected, line, ttl);
             const grantKey = receiptGrantKey(prefix, event.party ?? '', grant.recordId);
             const until = recordOptions?.receiptGrantUntil ?? 0;
-            pipeline.set(grantKey, receiptGrantText(grant), 'PXAT', until);
-            answer = await execAppend(pipeline);
+            const byCall = await execPerMaster(redis, [key, grantKey], (pipeline, i) => {
+              if (i === 0) (pipeline as AppendPipeline).dmidAuditAppend(key, expected, line, ttl);
+              else pipeline.set(grantKey, receiptGrantText(grant), 'PXAT', until);
+            });
+            answer = appendAnswer(byCall.flat());
           } else {
             answer = await command.dmidAuditAppend(key, expected, line, ttl);
           }
@@ -117,9 +119,8 @@ export function createRedisAccessAudit(options: RedisAccessAuditOptions): Access
   };
 }
 
-/** Runs a pipeline whose first call is the append; its answer, or the first error of the pipeline. */
-async function execAppend(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown> {
-  const results = (await pipeline.exec()) ?? [];
+/** The append's answer (the first reply), or the first error of the calls. */
+function appendAnswer(results: readonly [Error | null, unknown][]): unknown {
   for (const [error] of results) if (error) throw error;
   return results[0]?.[1];
 }

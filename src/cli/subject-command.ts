@@ -3,11 +3,11 @@
  * `dmid subject access-log SUBJECT_ID`: who read or decided on the subject, and when (src/audit/).
  */
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { verifyAuditChain, type AuditRecord } from '../audit/access-audit.js';
 import { createRedisAccessAudit } from '../audit/redis-access-audit.js';
 import { loadConfig, type Config } from '../config.js';
 import { isWellFormedSubjectId } from '../privacy/pseudonymize.js';
+import { openRedis } from '../state/redis-client.js';
 import { createRedisStore } from '../state/redis-store.js';
 import { usage, type CliIo } from './io.js';
 
@@ -29,7 +29,7 @@ function line(r: AuditRecord): string {
 }
 
 async function accessLog(config: Config, subjectId: string, io: CliIo): Promise<number> {
-  const redis = new Redis(config.redis.url ?? '', { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = openRedis(config.redis.url ?? '');
   try {
     const audit = createRedisAccessAudit({
       redis,

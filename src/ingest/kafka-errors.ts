@@ -139,3 +139,66 @@ export async function withKafka<T>(action: string, call: () => Promise<T>): Prom
     throw classifyKafkaError(action, error);
   }
 }
+
+/**
+ * Broker answers that end a transaction but not the producer's right to run the next one, as the Java
+ * client treats them (abortable, KIP-588/KIP-360): a coordinator that moved or is loading, a transaction
+ * still being completed (CONCURRENT_TRANSACTIONS), an epoch the coordinator bumped after aborting a timed
+ * out transaction (INVALID_PRODUCER_EPOCH), producer state lost with a restarted leader, replicas out of
+ * sync. PRODUCER_FENCED (another live instance took the transactional id) is not among them.
+ */
+const TRANSACTION_ABORTABLE_IDS = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'CONCURRENT_TRANSACTIONS',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_TXN_STATE',
+  'UNKNOWN_PRODUCER_ID',
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'TRANSACTION_ABORTABLE',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'FENCED_LEADER_EPOCH',
+  'REQUEST_TIMED_OUT',
+]);
+
+/** Whether a failed transaction may be aborted and its unit retried on a new producer (see above). */
+export function isTransientTransactionFailure(error: unknown): boolean {
+  if (!isKafkaError(error) || isKafkaFatal(error) || isUnknownTopic(error)) return false;
+  const inner = leaves(error).filter(
+    (e) => !(isKafkaError(e) && e.code === 'PLT_KFK_USER' && /closed/i.test(e.message)),
+  );
+  if (inner.some((e) => isKafkaError(e) && e.apiId === 'PRODUCER_FENCED')) return false;
+  return (
+    inner.length > 0 &&
+    inner.every(
+      (e) => leafUnavailable(e) || (isKafkaError(e) && TRANSACTION_ABORTABLE_IDS.has(String(e.apiId ?? ''))),
+    )
+  );
+}
+
+/**
+ * A consumer stream that failed on something a new group member can outlive: the cluster unreachable or
+ * not ready, or a partition led by a broker missing from the client's metadata while brokers restart
+ * (the client gives up on that one instead of refreshing its metadata).
+ */
+export function isTransientStreamFailure(error: unknown): boolean {
+  if (!isKafkaError(error) || isKafkaFatal(error) || isUnknownTopic(error)) return false;
+  const inner = leaves(error).filter(
+    (e) => !(isKafkaError(e) && e.code === 'PLT_KFK_USER' && /closed/i.test(e.message)),
+  );
+  return (
+    inner.length > 0 &&
+    inner.every(
+      (e) =>
+        leafUnavailable(e) ||
+        (isKafkaError(e) &&
+          e.code === 'PLT_KFK_USER' &&
+          /^Cannot find broker with node id/.test(e.message)) ||
+        (isKafkaError(e) && (e.needsRejoin === true || e.apiId === 'NOT_COORDINATOR')),
+    )
+  );
+}

@@ -15,7 +15,12 @@
  */
 import type { Message } from '@platformatic/kafka';
 import { DmidError } from '../errors.js';
-import { classifyKafkaError, isKafkaError } from './kafka-errors.js';
+import {
+  classifyKafkaError,
+  isKafkaError,
+  isTransientTransactionFailure,
+  kafkaErrorDetail,
+} from './kafka-errors.js';
 import {
   MAX_REQUEST_BYTES,
   toNativeMessage,
@@ -104,11 +109,22 @@ export function createTransactionalSender(deps: TransactionalSenderDeps): Transa
         () => true,
         () => false,
       );
-      if (!aborted) await deps.discardProducer();
-      if (isRebalance(error)) {
+      const rebalance = isRebalance(error);
+      const transient = !rebalance && isTransientTransactionFailure(error);
+      // A producer whose epoch or sequence state the broker no longer accepts cannot go on: a new one
+      // (InitProducerId under the same id) gets a fresh epoch and aborts whatever is still open.
+      if (!aborted || transient) await deps.discardProducer();
+      if (rebalance) {
         throw new DmidError('DMID_KAFKA_UNAVAILABLE', 'Kafka transaction aborted by a group rebalance', {
           cause: error,
         });
+      }
+      if (transient) {
+        throw new DmidError(
+          'DMID_KAFKA_UNAVAILABLE',
+          `Kafka transaction aborted, to be retried: ${kafkaErrorDetail(error)}`,
+          { cause: error },
+        );
       }
       throw classifyKafkaError('transaction', error);
     }

@@ -24,12 +24,15 @@ import {
   type ConnectivityListener,
   type KafkaConnectivity,
 } from './kafka-connectivity.js';
-import { classifyKafkaError } from './kafka-errors.js';
+import { classifyKafkaError, isTransientStreamFailure, kafkaErrorDetail } from './kafka-errors.js';
+import { canRetry } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTransactionalSender, type ConsumedPosition } from './kafka-transactions.js';
 import { headerTexts } from './kafka-reader.js';
 import { createCoalescingSender } from './record-batches.js';
 import {
   produceToTopics,
+  retryDelayMs,
   type KafkaClient,
   type KafkaProducer,
   type NativeConsumer,
@@ -63,7 +66,30 @@ export interface KafkaTransportOptions {
   readonly transactionalId?: string | undefined;
   /** Told when the cluster is lost and reached again (kafka-connectivity.ts); status() says so too. */
   readonly onConnectivity?: ConnectivityListener;
+  /**
+   * How long stop() lets the batches in flight finish, milliseconds. Past it they are abandoned: not
+   * committed (their transaction is left open, aborted by the broker's transaction timeout or by the next
+   * instance under the same transactional id), so their partitions' next owner does them again. Default
+   * 10000. Without it, a produce retried for ever (a deleted topic) made stop() wait for ever.
+   */
+  readonly stopGraceMs?: number;
 }
+
+/** Settles with `promise`, or with `undefined` after `ms` milliseconds, whichever comes first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Each close step of an abandoning stop() gets this long, milliseconds. */
+const CLOSE_STEP_MS = 3000;
 
 type NativeMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
@@ -246,16 +272,15 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     }
   }
 
-  async function run(runOptions: RunOptions): Promise<void> {
-    if (consumer !== undefined) throw new Error('kafka transport: run() called twice');
-    runHandler = runOptions.handle;
+  /**
+   * Opens a group member and its stream. A stream that fails on something a restart of it can outlive
+   * (brokers restarting one after the other: connections closed, a leader on a broker the client's
+   * metadata does not list yet) is replaced by a new member (see {@link restartConsuming}); anything else
+   * ends run().
+   */
+  async function startConsuming(runOptions: RunOptions): Promise<void> {
     const member = options.client.consumer({ groupId: options.groupId });
     consumer = member;
-    await producerReady();
-    const failed = new Promise<never>((_, reject) => {
-      failure = reject;
-    });
-    failed.catch(() => undefined);
     // After a rebalance the stream refetches every assigned partition from its committed offset.
     member.on('consumer:group:join', () => {
       for (const queue of queues.values()) queue.next = -1n;
@@ -273,23 +298,94 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         maxWaitTime: 500,
       });
     } catch (error) {
-      await stop();
+      await member.close().catch(() => undefined);
       throw classifyKafkaError('subscribe', error);
     }
-    stream.on('data', onMessage);
-    stream.on('error', (error: unknown) => {
+    const current = stream;
+    current.on('data', onMessage);
+    current.once('error', (error: unknown) => {
+      if (stopRequested) return;
+      if (isTransientStreamFailure(error)) {
+        options.client.log('warn', 'consumer', 'consumer stream failed; rejoining the group', {
+          error: kafkaErrorDetail(error),
+        });
+        state = { ok: false, detail: 'consumer rejoining the group' };
+        void restartConsuming(runOptions, member);
+        return;
+      }
       state = {
         ok: false,
         detail: `consumer failed: ${error instanceof Error ? error.message : String(error)}`,
       };
       failure?.(classifyKafkaError('consume', error));
     });
+  }
+
+  /**
+   * Replaces a failed member: what it fetched but did not hand out is dropped and a new member resumes
+   * from the committed offsets, retried with capped backoff until the cluster answers. Batches still in
+   * flight commit their offsets through the new member when it owns their partitions (a record redone
+   * meanwhile is harmless: the state store is idempotent by version).
+   */
+  async function restartConsuming(runOptions: RunOptions, failed: NativeConsumer): Promise<void> {
+    for (const queue of queues.values()) {
+      waiting -= queue.waiting.length;
+      queue.waiting = [];
+      queue.next = -1n;
+    }
+    // Transactions until the new member joins carry no offsets (their units are redone), never a closed
+    // member's. Not waiting for the batches in flight: they need a live member for their offsets.
+    if (consumer === failed) consumer = undefined;
+    await withinMs(failed.close(true), 5000).catch(() => undefined);
+    for (let attempt = 1; !stopRequested; attempt++) {
+      try {
+        await startConsuming(runOptions);
+        // stop() may have closed the member before this one: this one is closed here.
+        if (stopRequested) await Promise.allSettled([stream?.close(), consumer?.close()]);
+        else state = { ok: true, detail: 'consuming' };
+        return;
+      } catch (error) {
+        if (!canRetry(error)) {
+          failure?.(error);
+          return;
+        }
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+  }
+
+  /** `promise`, or a rejection after `ms` (a close that cannot reach the coordinator). */
+  function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async function run(runOptions: RunOptions): Promise<void> {
+    if (consumer !== undefined) throw new Error('kafka transport: run() called twice');
+    runHandler = runOptions.handle;
+    await producerReady();
+    const failed = new Promise<never>((_, reject) => {
+      failure = reject;
+    });
+    failed.catch(() => undefined);
+    try {
+      await startConsuming(runOptions);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
     void refreshEndOffsets(runOptions.topics);
     endOffsetsTimer = setInterval(() => void refreshEndOffsets(runOptions.topics), END_OFFSETS_INTERVAL_MS);
     endOffsetsTimer.unref();
     state = { ok: true, detail: 'consuming' };
     connectivity = watchConnectivity(
-      () => member.metadata({ topics: [], forceUpdate: true, retries: 0 }),
+      () =>
+        consumer === undefined
+          ? Promise.reject(new Error('no consumer'))
+          : consumer.metadata({ topics: [], forceUpdate: true, retries: 0 }),
       (connected, reconnected) => {
         options.onConnectivity?.(connected, reconnected);
         if (stopRequested || !state.ok === !connected) return;
@@ -314,11 +410,18 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
       clearInterval(endOffsetsTimer);
       connectivity?.stop();
       stream?.pause();
-      // The batches in flight finish and commit while this member still owns their partitions.
-      await Promise.allSettled([...inFlight]);
-      await stream?.close().catch(() => undefined);
-      await consumer?.close().catch(() => undefined);
-      await producer?.disconnect().catch(() => undefined);
+      // The batches in flight finish and commit while this member still owns their partitions, within
+      // the grace period; past it they are abandoned (uncommitted) and the clients closed by force.
+      const grace = options.stopGraceMs ?? 10_000;
+      const finished = await within(
+        Promise.allSettled([...inFlight]).then(() => true),
+        grace,
+      );
+      const abandoned = finished !== true;
+      await within(stream?.close().catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
+      await within(consumer?.close(abandoned).catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
+      const closeProducer = abandoned ? producer?.native.close(true) : producer?.disconnect();
+      await within(closeProducer?.catch(() => undefined) ?? Promise.resolve(), CLOSE_STEP_MS);
       state = { ok: false, detail: 'stopped' };
       for (const resolve of stoppedSignal.splice(0)) resolve();
     })();

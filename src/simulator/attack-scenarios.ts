@@ -20,6 +20,14 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from './time.js';
 
 const ATTACK = 'attack';
 
+/**
+ * Share of the attacks with a subtle variant that shows in only one or two dimensions while the others
+ * look genuine (sim-swap takeover: telecom and one capture; impossible travel: location only; stale
+ * identity: biometric and the silence). Presentation attacks (biometric), synthetic identities (registry
+ * and telecom) and deceased identities (registry and biometric) show in one or two already.
+ */
+export const SUBTLE_SHARE = 0.3;
+
 /** Schedules a capture at `at` as a step of an attack. */
 function scheduleCapture(
   ctx: SimContext,
@@ -63,19 +71,23 @@ export function simSwapTakeover(ctx: SimContext, state: SubjectState, t: number)
     simSwappedAt: swappedAt,
     deviceChangedAt: swappedAt + within(ctx, MINUTE_MS, 20 * MINUTE_MS),
   };
+  // The quiet variant (SUBTLE_SHARE): a fraudster in the subject's own city (a relative, a colleague)
+  // shows in telecom and in one capture only; location looks like the subject's own.
+  const quiet = prng.chance(SUBTLE_SHARE);
   const city = cityFartherThan(prng, state.subject.home, 550);
-  const point = pointNear(prng, city, city.radiusKm / 2);
+  const point = quiet ? null : pointNear(prng, city, city.radiusKm / 2);
   state.attacker = { matchMin: 0.05, matchMax: 0.45, point };
   state.attackFrom = t;
   state.attackUntil = t + within(ctx, 6 * HOUR_MS, 48 * HOUR_MS);
-  ctx.schedule(t + within(ctx, 2 * MINUTE_MS, 20 * MINUTE_MS), (at) =>
-    emit(state, 'location', preciseFixRecord(prng, state, at, point), {
-      label: ATTACK,
-      step: 'sim-swap-takeover/far-fix',
-    }),
-  );
+  if (point !== null)
+    ctx.schedule(t + within(ctx, 2 * MINUTE_MS, 20 * MINUTE_MS), (at) =>
+      emit(state, 'location', preciseFixRecord(prng, state, at, point), {
+        label: ATTACK,
+        step: 'sim-swap-takeover/far-fix',
+      }),
+    );
   let at = t + within(ctx, 25 * MINUTE_MS, 40 * MINUTE_MS);
-  for (let i = prng.int(1, 4); i > 0; i--) {
+  for (let i = quiet ? 1 : prng.int(1, 4); i > 0; i--) {
     scheduleCapture(ctx, state, at, 'sim-swap-takeover/capture', 'MOBILE', () =>
       impostorCapture(prng, 0.05, 0.45),
     );
@@ -102,7 +114,8 @@ export function impossibleTravel(ctx: SimContext, state: SubjectState, t: number
     }),
   );
   let at = farAt + within(ctx, MINUTE_MS, 10 * MINUTE_MS);
-  for (let i = prng.int(1, 3); i > 0; i--) {
+  // The location-only variant (SUBTLE_SHARE): the cloned device never tries a face check.
+  for (let i = prng.chance(SUBTLE_SHARE) ? 0 : prng.int(1, 3); i > 0; i--) {
     scheduleCapture(ctx, state, at, 'impossible-travel/capture', 'MOBILE', () =>
       impostorCapture(prng, 0.3, 0.75),
     );
@@ -174,17 +187,21 @@ export function deceasedIdentity(ctx: SimContext, state: SubjectState, t: number
  */
 export function staleIdentity(ctx: SimContext, state: SubjectState, t: number): ValidEvent {
   const { prng } = ctx;
-  const numberSince = t - within(ctx, 0, 20 * DAY_MS);
-  state.telecom = {
-    ...state.telecom,
-    msisdnHash: prng.hex(32),
-    lineType: 'PREPAID',
-    kycMatch: prng.chance(0.5) ? 'FULL' : 'PARTIAL',
-    numberSince,
-    simSwappedAt: null,
-    portedAt: null,
-    deviceChangedAt: numberSince,
-  };
+  // The same-line variant (SUBTLE_SHARE): the impostor holds the subject's old line and handset (a
+  // relative's drawer), so telecom looks genuine; only the face and the long silence show.
+  if (!prng.chance(SUBTLE_SHARE)) {
+    const numberSince = t - within(ctx, 0, 20 * DAY_MS);
+    state.telecom = {
+      ...state.telecom,
+      msisdnHash: prng.hex(32),
+      lineType: 'PREPAID',
+      kycMatch: prng.chance(0.5) ? 'FULL' : 'PARTIAL',
+      numberSince,
+      simSwappedAt: null,
+      portedAt: null,
+      deviceChangedAt: numberSince,
+    };
+  }
   state.attacker = { matchMin: 0.35, matchMax: 0.8, point: null };
   state.attackFrom = t;
   state.attackUntil = t + within(ctx, DAY_MS, 10 * DAY_MS);

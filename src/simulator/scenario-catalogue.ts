@@ -66,7 +66,8 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
       'A fraudster ports the number to a new SIM: a carrier report with simSwappedAt 20 min to 6 h ' +
       'before it and a new handset after the swap; minutes later a fix from a city at least 500 km ' +
       'away; then 1 to 3 failed mobile face captures (match < 0.45, live). For 6 to 48 h the number ' +
-      "is the fraudster's: fixes come from there and captures fail.",
+      "is the fraudster's: fixes come from there and captures fail. Quiet variant (30%): the fraudster " +
+      'is in the same city: no far fix, one failed capture (telecom and biometric only).',
   },
   'impossible-travel': {
     id: 'impossible-travel',
@@ -75,7 +76,8 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     summary:
       'A cloned or spoofed device: a GNSS fix at home, then 3 to 30 minutes later a fix of good ' +
       'accuracy (≤ 100 m) from a city at least 1,000 km away (> 900 km/h from the fix before), then ' +
-      '1 or 2 mobile captures of a look-alike (match 0.3 to 0.75, live).',
+      '1 or 2 mobile captures of a look-alike (match 0.3 to 0.75, live); in 30% (location-only ' +
+      'variant) no capture.',
   },
   'presentation-attack': {
     id: 'presentation-attack',
@@ -113,7 +115,9 @@ export const SCENARIOS: Readonly<Record<ScenarioId, ScenarioSpec>> = {
     summary:
       'No event at all for 45 to 150 days, then a claim at a branch or kiosk by someone else (match ' +
       '0.35 to 0.8, live) with a fresh prepaid number (tenure < 21 days); the impostor stays 1 to 10 ' +
-      'days, then silence again. Old evidence exists only when the stream has a history that long.',
+      'days, then silence again. Same-line variant (30%): the impostor holds the old line and handset, ' +
+      'so telecom looks genuine (biometric and the silence only). Old evidence exists only when the ' +
+      'stream has a history that long.',
   },
   flight: {
     id: 'flight',

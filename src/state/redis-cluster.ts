@@ -65,3 +65,38 @@ export function groupByMaster(cluster: Cluster, firstKeys: readonly string[]): n
 export function masters(redis: RedisClient): Redis[] {
   return redis instanceof Cluster ? redis.nodes('master') : [redis];
 }
+
+/** The replies of a pipeline, `[error, reply]` per queued command, as ioredis gives them. */
+export type PipelineReplies = [Error | null, unknown][];
+
+/**
+ * Queues `add(pipeline, i)` for each of `firstKeys` (the key the i-th call's commands touch) and runs it:
+ * one pipeline on a single server, one pipeline per master on a cluster (ioredis refuses a pipeline whose
+ * keys live on several masters). The replies come back in call order, each call's commands together.
+ */
+export async function execPerMaster(
+  redis: RedisClient,
+  firstKeys: readonly string[],
+  add: (pipeline: ReturnType<Redis['pipeline']>, i: number) => void,
+): Promise<PipelineReplies[]> {
+  const groups = redis instanceof Cluster ? groupByMaster(redis, firstKeys) : [firstKeys.map((_, i) => i)];
+  const byCall: PipelineReplies[] = new Array<PipelineReplies>(firstKeys.length);
+  await Promise.all(
+    groups.map(async (group) => {
+      const pipeline = redis.pipeline();
+      const sizes = group.map((i) => {
+        const before = pipeline.length;
+        add(pipeline, i);
+        return pipeline.length - before;
+      });
+      const replies = ((await pipeline.exec()) ?? []) as PipelineReplies;
+      let at = 0;
+      group.forEach((i, g) => {
+        const size = sizes[g] ?? 0;
+        byCall[i] = replies.slice(at, at + size);
+        at += size;
+      });
+    }),
+  );
+  return byCall;
+}

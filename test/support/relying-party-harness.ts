@@ -28,6 +28,7 @@ import { T0, subjectId, type Arrivals } from './evidence-factory.js';
 import { kafkaBrokers, randomGroupId, testKafkaClient } from './kafka.js';
 import { startPipeline, waitFor, type TestPipeline } from './pipeline.js';
 import { shiftArrivals } from './reason-scenarios.js';
+import { clusterUrl, onRedisCluster } from './redis-cluster.js';
 import { redisUrl } from './redis.js';
 
 /** API keys of the demo clients (examples/relying-parties.yaml). */
@@ -139,6 +140,11 @@ function requester(base: string): Requester {
   };
 }
 
+/** The Redis the relying-party stores use: the cluster when the runner says so (scripts/test.ts). */
+export function relyingPartyRedisUrl(): string {
+  return onRedisCluster() ? clusterUrl() : redisUrl();
+}
+
 export async function startRelyingParties(
   t: TestContext,
   options: HarnessOptions = {},
@@ -152,7 +158,7 @@ export async function startRelyingParties(
   pipeline.startWorker();
   const config = loadConfig({
     DMID_KAFKA_BROKERS: kafkaBrokers().join(','),
-    DMID_REDIS_URL: redisUrl(),
+    DMID_REDIS_URL: relyingPartyRedisUrl(),
     DMID_TOPIC_PREFIX: pipeline.topicPrefix,
     DMID_REDIS_KEY_PREFIX: pipeline.keyPrefix,
     DMID_CLIENTS_FILE: DEMO_CLIENTS_FILE,
@@ -163,7 +169,7 @@ export async function startRelyingParties(
   });
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-  const redis = openRelyingPartyRedis(redisUrl());
+  const redis = openRelyingPartyRedis(relyingPartyRedisUrl());
   const alertTransport = createKafkaTransport({
     client: testKafkaClient(),
     groupId: config.relyingParties.alertsGroupId,

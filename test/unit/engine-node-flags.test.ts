@@ -15,7 +15,7 @@ void test('npm start, bin/dmid.js and the benchmark contenders pass the same nod
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  assert.match(pkg.scripts.start ?? '', new RegExp(`&& node ${flags} dist/index\\.js$`));
+  assert.match(pkg.scripts.start ?? '', new RegExp(`&& exec node ${flags} dist/index\\.js$`));
   const shebang = readFileSync(new URL('bin/dmid.js', root), 'utf8').split('\n', 1)[0];
   assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
 });

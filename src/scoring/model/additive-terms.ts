@@ -85,6 +85,7 @@ const F = {
   birth: at('reg_birth_date_match'),
   document: at('reg_document_valid'),
   active: at('reg_status_active'),
+  locAge: at('loc_age_log1p_h'),
 } as const;
 
 /** Windows of the event terms, hours: an event older than this is no longer a risk (g = 1). */
@@ -97,10 +98,19 @@ export const TERM_WINDOWS_HOURS = {
 
 /** Capture quality from which a match score counts fully. */
 export const QUALITY_FULL = 0.6;
+/** Weight of the capture terms at quality 0 (a blurred capture still says something, a quarter as much). */
+export const QUALITY_FLOOR = 0.25;
 const LN_TENURE_FULL = Math.log1p(3650); // 10 years of tenure is as good as it gets
 const LN_HOME_FAR = Math.log1p(3000); // 3,000 km from home is as far as it gets
 const LN_ACCURACY_GOOD = Math.log1p(100);
 const LN_ACCURACY_BAD = Math.log1p(50_000);
+const LN_DORMANT_DAYS = Math.log1p(90); // no location trail for 90 days is as dormant as it gets
+/** A cross term's g from 0.85 up reads as fully good (1): a strong subject carries no risk reason. */
+const CROSS_GOOD = 0.85;
+
+function crossGoodness(a: number, b: number): number {
+  return clamp01(Math.max(a, b) / CROSS_GOOD);
+}
 
 function clamp01(x: number): number {
   return x > 0 ? (x < 1 ? x : 1) : 0;
@@ -156,6 +166,26 @@ export const TERMS: readonly TermSpec[] = [
   ev('reg_birth_date', 'REGISTRY', -2.5, 0.2, 'REG_BIRTHDATE_MISMATCH', 'REG_VERIFIED', 'birth date matches'),
   ev('reg_document', 'REGISTRY', -1.5, 0.2, 'REG_DOCUMENT_INVALID', 'REG_VERIFIED', 'document valid'),
   ev('reg_active', 'REGISTRY', 0, 0.2, null, 'REG_VERIFIED', 'status ACTIVE 1, UNKNOWN 0'),
+  // Cross-dimension terms (2.1): g is the better of two pieces of evidence, so the term only bites when
+  // both are bad at once. Each fact alone is common among genuine people (a new number, a mediocre face
+  // match, an unverified registry answer, a quiet month); together they are what a reused or invented
+  // identity looks like, whatever a simulator's particulars.
+  risk(
+    'new_line_weak_match',
+    'BIOMETRIC',
+    -2.5,
+    'BIO_MATCH_LOW',
+    'max(tenure g, newest match)/0.85, at most 1',
+  ),
+  risk(
+    'new_line_dormant',
+    'TELECOM',
+    -2,
+    'TEL_NUMBER_NEW',
+    'max(tenure g, 1 - ln(1+days since fix)/ln 91)/0.85',
+  ),
+  risk('unverified_young_line', 'REGISTRY', -2.5, 'REG_NAME_MISMATCH', 'max(registry g, tenure g)/0.85'),
+  risk('dormant_weak_match', 'BIOMETRIC', -2.5, 'BIO_MATCH_LOW', 'max(location recency, match)/0.85'),
 ];
 
 /** Number of terms. */
@@ -213,11 +243,15 @@ export function writeTermInputs(
   g[o + 11] = clamp01(v[b + F.match] ?? 0);
   // A match score says less at low capture quality (blur, bad light, a worn reader): its weight falls
   // from 1 at quality ≥ QUALITY_FULL to 0.5 at quality 0.
-  mask[o + 11] = bio * (0.5 + 0.5 * Math.min(1, clamp01(v[b + F.quality] ?? 0) / QUALITY_FULL));
+  // Liveness and failed attempts are read the same way: a blurred capture scores low liveness and fails
+  // more often for genuine people too (elderly patients, worn readers), so it says less about them.
+  const qualityWeight =
+    QUALITY_FLOOR + (1 - QUALITY_FLOOR) * Math.min(1, clamp01(v[b + F.quality] ?? 0) / QUALITY_FULL);
+  mask[o + 11] = bio * qualityWeight;
   g[o + 12] = clamp01(v[b + F.liveness] ?? 0);
-  mask[o + 12] = bio;
+  mask[o + 12] = bio * qualityWeight;
   g[o + 13] = 1 - Math.min(Math.expm1(v[b + F.failed] ?? 0), 5) / 5;
-  mask[o + 13] = bio;
+  mask[o + 13] = bio * qualityWeight;
   const found = (v[b + F.found] ?? 0) > 0;
   g[o + 14] = found ? 1 : 0;
   mask[o + 14] = reg;
@@ -229,4 +263,51 @@ export function writeTermInputs(
   mask[o + 17] = found ? reg : 0;
   g[o + 18] = (v[b + F.active] ?? 0) > 0 ? 1 : 0;
   mask[o + 18] = reg;
+  writeCrossTerms(v, b, o, { tel, bio: bio * qualityWeight, reg, found }, g, mask);
+}
+
+/**
+ * Freshness of each dimension in a row (0 when absent; biometric's already weighted by capture quality)
+ * and whether a registry found the record.
+ */
+interface RowPresence {
+  readonly tel: number;
+  readonly bio: number;
+  readonly reg: number;
+  readonly found: boolean;
+}
+
+/**
+ * The cross-dimension terms (indices 19..22): each needs both of its dimensions present and reads the
+ * better of the two pieces of evidence (missing evidence stays no evidence). Tenure g is term 0's.
+ */
+function writeCrossTerms(
+  v: Float32Array,
+  b: number,
+  o: number,
+  p: RowPresence,
+  g: Float32Array,
+  mask: Float32Array,
+): void {
+  const tenure = g[o] ?? 1;
+  const hasTel = p.tel > 0;
+  // A new line presenting a face that only half matches: someone else with a fresh number.
+  g[o + 19] = crossGoodness(tenure, clamp01(v[b + F.match] ?? 0));
+  mask[o + 19] = hasTel ? p.bio : 0;
+  // A new line on an identity whose location trail went quiet long ago: a dormant identity reactivated.
+  const locKnown = (v[b + F.locPresent] ?? 0) > 0;
+  const quietDays = Math.expm1(v[b + F.locAge] ?? 0) / 24;
+  const recency = 1 - clamp01(Math.log1p(quietDays) / LN_DORMANT_DAYS);
+  g[o + 20] = crossGoodness(tenure, recency);
+  mask[o + 20] = locKnown ? p.tel : 0;
+  // A young line behind a registry answer that does not verify (no record, a soft name mismatch, a
+  // different birth date): an invented identity with a line bought for it.
+  const birthOk = (v[b + F.birth] ?? 0) > 0;
+  const registry = p.found ? Math.min(clamp01(v[b + F.name] ?? 0), birthOk ? 1 : 0.3) : 0;
+  g[o + 21] = crossGoodness(tenure, registry);
+  mask[o + 21] = hasTel ? p.reg : 0;
+  // A face that only half matches on an identity quiet for months (whatever line it comes with): someone
+  // else reviving a dormant identity; a returning resident's own face matches.
+  g[o + 22] = crossGoodness(recency, clamp01(v[b + F.match] ?? 0));
+  mask[o + 22] = locKnown ? p.bio : 0;
 }

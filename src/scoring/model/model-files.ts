@@ -17,7 +17,7 @@ import { TERMS } from './additive-terms.js';
 export const MODEL_NAME = 'identity-fusion';
 
 /** The version the scorer loads by default. */
-export const DEFAULT_MODEL_VERSION = '2.0.0';
+export const DEFAULT_MODEL_VERSION = '2.1.0';
 
 /** The default folder of a model version, relative to the package root. */
 export function defaultModelDir(version: string = DEFAULT_MODEL_VERSION): string {

@@ -49,7 +49,7 @@ import { allocateRows, type ModelRows } from './model-inputs.js';
 
 /** Options of {@link createModelScorer}. */
 export interface ModelScorerOptions {
-  /** Folder of the model version. Default: the shipped `models/identity-fusion/2.0.0/`. */
+  /** Folder of the model version. Default: the shipped `models/identity-fusion/2.1.0/`. */
   readonly modelDir?: string;
 }
 

@@ -73,8 +73,12 @@ void test('independent population: the model is at least as good as the rules (A
   t.diagnostic(`rules ${JSON.stringify(r)}`);
   assert.ok(m.auc >= r.auc, `AUC model ${m.auc} vs rules ${r.auc}`);
   assert.ok(m.caught1 >= r.caught1, `caught at 1% FPR: model ${m.caught1} vs rules ${r.caught1}`);
-  assert.ok(m.auc >= 0.95, `AUC floor: ${m.auc}`);
-  assert.ok(m.ece <= 0.15, `ECE floor: ${m.ece}`);
+  // Floors a little under what identity-fusion 2.1.0 measured here (AUC 0.974, 76.3% caught at 1% FPR,
+  // ECE 0.024, look-alike FPR 1.9%; 2.0.0: 0.966, 68.3%, 0.032, 2.0%).
+  assert.ok(m.auc >= 0.965, `AUC floor: ${m.auc}`);
+  assert.ok(m.caught1 >= 0.72, `caught at 1% FPR floor: ${m.caught1}`);
+  assert.ok(m.ece <= 0.05, `ECE floor: ${m.ece}`);
+  assert.ok(m.lookAlikeFpr1 <= 0.03, `look-alike FPR at the 1% threshold: ${m.lookAlikeFpr1}`);
 });
 
 void test('independent population: no single non-fatal fact takes a strong person below 0.05', () => {
