@@ -40,6 +40,8 @@ import { createConsoleTap } from './console/console-tap.js';
 import type { ConsoleDeps } from './console/console-deps.js';
 import type { RelyingParties } from './relying-parties.js';
 import type { EpochStatus } from './state/store-epoch.js';
+import { pipelineTracing } from './telemetry/pipeline-tracing.js';
+import { startTracing, tracingConfigFromEnv } from './telemetry/tracing.js';
 
 export type EngineMode = 'embedded' | 'kafka';
 
@@ -203,6 +205,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
   // Before any connection opens: a model that does not load stops the start with nothing to close.
   const scorer = await createConfiguredScorer(config);
   const metrics = createMetrics();
+  // Off (a no-op) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: docs/tracing.md.
+  const tracing = startTracing(tracingConfigFromEnv());
   const window = new LatencyWindow();
   const reporter = workerMetrics(metrics, window);
   const {
@@ -252,6 +256,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     topics: config.topics.names,
     groupId: config.kafka.groupId,
     validation: { maxFutureSkewMs: config.validation.maxFutureSkewMs },
+    tracing: pipelineTracing(tracing),
   });
   const readiness = async (): Promise<ReadinessReport> => {
     const status = worker.status();
@@ -273,6 +278,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
     readiness,
     halfLives: config.halfLivesMs,
     logger,
+    ...(tracing.enabled ? { tracer: tracing.tracer } : {}),
     relyingParties:
       tap === null
         ? relyingParties.routes
@@ -317,6 +323,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
         await alerting.running.catch(() => undefined);
         await store.close();
         await redis?.quit().catch(() => redis.disconnect());
+        await tracing.shutdown().catch(() => undefined);
       })();
       return stopping;
     },

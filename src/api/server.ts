@@ -22,6 +22,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { Tracer } from '@opentelemetry/api';
 import { detectRawIdentifier } from '../privacy/pii-guard.js';
 import { isWellFormedSubjectId } from '../privacy/pseudonymize.js';
 import type { HalfLives } from '../scoring/decay.js';
@@ -43,6 +44,7 @@ import { registerReceiptRoute } from './routes/receipt-route.js';
 import type { ReceiptStore } from '../anchor/receipt-store.js';
 import type { ConsoleDeps } from '../console/console-deps.js';
 import { registerConsole } from '../console/console-routes.js';
+import { registerHttpTracing } from '../telemetry/http-tracing.js';
 
 /** Address the API binds to when none is given: loopback only. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -89,6 +91,8 @@ export interface ApiServerOptions {
   readonly accessGuards?: AccessGuardDeps;
   /** The operators' console under /console (src/console/); absent: not served (`DMID_CONSOLE=off`). */
   readonly console?: ConsoleDeps;
+  /** Makes a span per request (src/telemetry/http-tracing.ts); absent: tracing off. */
+  readonly tracer?: Tracer;
 }
 
 export interface ApiServer {
@@ -125,6 +129,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     },
   });
   addHooks(app, options.metrics);
+  if (options.tracer !== undefined) registerHttpTracing(app, options.tracer, routeOf);
   const guards: AccessGuardDeps | undefined = options.relyingParties ?? options.accessGuards;
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) => sendApiError(reply, 'ROUTE_NOT_FOUND'));

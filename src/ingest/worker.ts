@@ -25,6 +25,7 @@ import { toDeadLetterRecord } from './dead-letter.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { InboundBatch, OutboundRecord, TopicRecords, Transport } from './transport.js';
 import type { ValidationRules } from './validate.js';
+import { NO_PIPELINE_TRACING, type PipelineTracing, type UnitTrace } from '../telemetry/pipeline-tracing.js';
 
 /**
  * The stages of a batch, for the per-stage cost breakdown: decode (and validate), redis (state apply,
@@ -64,6 +65,8 @@ export interface WorkerDeps {
   readonly now?: () => number;
   /** Most records in one unit of partition batches handled together (batch-units.ts). Default 4,000. */
   readonly maxUnitRecords?: number;
+  /** Spans per unit, Redis step and scoring (src/telemetry/); default: off, nothing traced. */
+  readonly tracing?: PipelineTracing;
 }
 
 /** A partition batch, decoded, waiting for its unit. */
@@ -117,6 +120,7 @@ function kindsByTopic(topics: TopicNames): ReadonlyMap<string, SignalKind> {
 
 export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? Date.now;
+  const tracing = deps.tracing ?? NO_PIPELINE_TRACING;
   const kinds = kindsByTopic(deps.topics);
   const gather = createUnitGatherer<DecodedPart>(
     (parts) => handleUnit(parts),
@@ -157,7 +161,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     const deadLetters = parts.flatMap((p) => p.deadLetters);
     const consumed = parts.map((p) => p.batch);
     await withRetry(
-      () => processUnit(subjects, deadLetters, consumed),
+      // One unit span per attempt: a failed attempt shows in the trace as a span with an error status.
+      () => tracing.unit(consumed, (unitTrace) => processUnit(subjects, deadLetters, consumed, unitTrace)),
       {
         stopping: () => stopping,
         heartbeat: () => parts[0]?.batch.heartbeat() ?? Promise.resolve(),
@@ -177,27 +182,31 @@ export function createWorker(deps: WorkerDeps): Worker {
     subjects: readonly SubjectSignals[],
     deadLetters: OutboundRecord[],
     consumed: readonly InboundBatch[],
+    unitTrace: UnitTrace,
   ): Promise<void> {
     let storeMs = 0;
-    const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+    const timed = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
       const start = performance.now();
       try {
-        return await call();
+        return await unitTrace.step(`redis.${step}`, call);
       } finally {
         storeMs += performance.now() - start;
       }
     };
     // A worker that found the store's epoch changed writes nothing more until an operator decided.
-    if (deps.store.epochStatus().changed) await timed(() => deps.store.awaitDurable());
-    const states = subjects.length === 0 ? [] : await timed(() => deps.store.applySignals(subjects));
-    const { fresh, reused, featureSeconds, scoringSeconds } = scoresToEmit(states, deps.scorer, now());
+    if (deps.store.epochStatus().changed) await timed('awaitDurable', () => deps.store.awaitDurable());
+    const states =
+      subjects.length === 0 ? [] : await timed('applySignals', () => deps.store.applySignals(subjects));
+    const { fresh, reused, featureSeconds, scoringSeconds } = unitTrace.step('scoring', () =>
+      scoresToEmit(states, deps.scorer, now()),
+    );
     // Each new score is encoded once: the same bytes are cached and produced.
     const toSave = fresh.map(({ cached }) => ({
       ...cached,
       record: deps.codec.encode('score', cached.score),
     }));
     // The cache decides what is produced: the first score of a version wins (state-store.ts).
-    const saved = toSave.length > 0 ? await timed(() => deps.store.saveScores(toSave)) : [];
+    const saved = toSave.length > 0 ? await timed('saveScores', () => deps.store.saveScores(toSave)) : [];
     const emit = [...reused];
     fresh.forEach(({ state }, i) => {
       const winner = saved[i];
@@ -205,11 +214,22 @@ export function createWorker(deps: WorkerDeps): Worker {
     });
     const scoreRecords: OutboundRecord[] = [];
     const anchorRecords: OutboundRecord[] = [];
+    const headers = unitTrace.headers;
     for (const { cached, state } of emit) {
       const value = cached.record ?? deps.codec.encode('score', cached.score);
       const anchor = anchorFor(cached.score, value, state.salt);
-      scoreRecords.push({ key: cached.score.subjectId, value });
-      anchorRecords.push({ key: anchor.anchorId, value: deps.codec.encode('anchor', anchor) });
+      const anchorValue = deps.codec.encode('anchor', anchor);
+      // The unit span's traceparent, so a producer's trace continues into its score (pipeline-tracing.ts).
+      scoreRecords.push(
+        headers === undefined
+          ? { key: cached.score.subjectId, value }
+          : { key: cached.score.subjectId, value, headers },
+      );
+      anchorRecords.push(
+        headers === undefined
+          ? { key: anchor.anchorId, value: anchorValue }
+          : { key: anchor.anchorId, value: anchorValue, headers },
+      );
     }
     const outputs: TopicRecords[] = [
       { topic: deps.topics.scores, records: scoreRecords },
@@ -222,10 +242,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     const produceSeconds = (performance.now() - produceStart) / 1000;
     if (emit.length > 0) {
       const marks = emit.map(({ state }) => ({ subjectId: state.subjectId, version: state.version }));
-      await timed(() => deps.store.markEmitted(marks));
+      await timed('markEmitted', () => deps.store.markEmitted(marks));
     }
     // Replicas hold the unit's writes and the epoch is still ours, or the unit is not committed.
-    await timed(() => deps.store.awaitDurable());
+    await timed('awaitDurable', () => deps.store.awaitDurable());
     deps.metrics.stage('redis', storeMs / 1000);
     deps.metrics.stage('features', featureSeconds);
     deps.metrics.stage('scoring', scoringSeconds);

@@ -24,6 +24,7 @@ import { createModelScorer } from '../../src/scoring/model/model-scorer.js';
 import { createRulesScorer } from '../../src/scoring/rules-scorer.js';
 import type { Scorer } from '../../src/scoring/scorer.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
+import type { PipelineTracing } from '../../src/telemetry/pipeline-tracing.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import type { Arrivals } from './evidence-factory.js';
 import { deleteTopicAfter, randomGroupId, testKafkaClient } from './kafka.js';
@@ -69,9 +70,12 @@ export interface TestPipeline {
   /** Encodes and produces signals, keyed by subjectId, to their topics. */
   publish(arrivals: Arrivals): Promise<void>;
   /** Produces raw records (bad input) to the topic of `kind`. */
-  publishRaw(kind: SignalKind, records: { key: string | null; value: Buffer | null }[]): Promise<void>;
-  /** Starts (or restarts) an in-process worker, reporting to `metrics` (default: nowhere). */
-  startWorker(metrics?: WorkerMetrics): Worker;
+  publishRaw(
+    kind: SignalKind,
+    records: { key: string | null; value: Buffer | null; headers?: Record<string, string> }[],
+  ): Promise<void>;
+  /** Starts (or restarts) an in-process worker, reporting to `metrics` (default: nowhere), traced or not. */
+  startWorker(metrics?: WorkerMetrics, tracing?: PipelineTracing): Worker;
   /**
    * Score records the workers of this pipeline produced (acknowledged) so far: as many anchors went to
    * identity.anchors. What a test waits for on the output topics, instead of a count seen at some moment.
@@ -171,7 +175,7 @@ export async function startPipeline(
       await produceToTopics(producer, [{ topic: kindTopic(kind), records }]);
     },
     scoresEmitted: () => scoresEmitted,
-    startWorker(metrics = NO_METRICS) {
+    startWorker(metrics = NO_METRICS, tracing) {
       const counted: WorkerMetrics = {
         ...metrics,
         scoresEmitted(levels) {
@@ -195,6 +199,7 @@ export async function startPipeline(
         groupId,
         validation: { maxFutureSkewMs: 300_000 },
         retry: { minDelayMs: 50, maxDelayMs: 500 },
+        ...(tracing === undefined ? {} : { tracing }),
       });
       const running = worker.run();
       t.after(async () => {
