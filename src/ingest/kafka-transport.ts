@@ -246,6 +246,9 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     try {
       await runHandler(batch);
     } catch (error) {
+      // A unit cut short by stop() is abandoned, not a failure: it is not committed, so the partition's
+      // next owner redoes it (the worker stops retrying once stopping, by design).
+      if (stopRequested) return;
       state = { ok: false, detail: 'batch handling failed' };
       failure?.(error);
       return;
