@@ -339,7 +339,10 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     // Transactions until the new member joins carry no offsets (their units are redone), never a closed
     // member's. Not waiting for the batches in flight: they need a live member for their offsets.
     if (consumer === failed) consumer = undefined;
-    await withinMs(failed.close(true), 5000).catch(() => undefined);
+    await within(
+      failed.close(true).catch(() => undefined),
+      5000,
+    );
     for (let attempt = 1; !stopRequested; attempt++) {
       try {
         await startConsuming(runOptions);
@@ -355,15 +358,6 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
         await sleep(retryDelayMs(attempt));
       }
     }
-  }
-
-  /** `promise`, or a rejection after `ms` (a close that cannot reach the coordinator). */
-  function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   async function run(runOptions: RunOptions): Promise<void> {
